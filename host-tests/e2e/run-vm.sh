@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# run-vm.sh ARCH TEST [options] -- one kexkit end-to-end test in QEMU (TCG).
+#
+#   ARCH   x86_64 | i386 | ppc64le
+#   TEST   kexec             kexkit -l + -e; the second kernel must boot
+#          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
+#                            must report the mismatch and never start it
+#          kdump             kexkit -p, crash, capture kernel reads vmcore
+#          smoke             no kexec: the guest tools run (harness check)
+#
+# Options (each also from the environment):
+#   --kexkit PATH      static kexkit for the guest       KEXKIT_E2E_KEXKIT
+#                      (default build/bin/kexkit-ARCH-static)
+#   --peek PATH        static vmcore-peek for the guest   KEXKIT_E2E_PEEK
+#                      (default: built here from vmcore-peek.cc)
+#   --loadopts A,B     extra kexkit load options          KK_E2E_LOADOPTS
+#   --append TEXT      extra first-kernel command line    KK_E2E_APPEND
+#   --crashkernel SZ   crashkernel= for kdump (256M)      KK_E2E_CRASHKERNEL
+#   --timeout S        bound on the whole run (240)       KK_E2E_TIMEOUT
+#   --silence S        bad-digest quiet window (15)       KK_E2E_SILENCE
+#   --smp N            guest CPUs (1)                     KK_E2E_SMP
+# Also: KK_E2E_WORK (work dirs, default build/e2e), KEXKIT_CACHE (downloads).
+#
+# Leaves $KK_E2E_WORK/ARCH-TEST/{serial.log,qemu.log,*.cpio.gz}. Prints
+# "e2e ARCH TEST: PASS|FAIL (N s)" last; exit 0 on pass, 1 on fail, 2 usage.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/lib/fetch-kernel.sh
+. "$repo/scripts/lib/fetch-kernel.sh"
+# shellcheck source=scripts/lib/mkinitramfs.sh
+. "$repo/scripts/lib/mkinitramfs.sh"
+
+usage() {
+  sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+abspath() { [[ $1 == /* ]] && echo "$1" || echo "$PWD/$1"; }
+
+(($# >= 2)) || usage
+arch=$1 test=$2
+shift 2
+kexkit=${KEXKIT_E2E_KEXKIT:-$repo/build/bin/kexkit-$arch-static}
+peek=${KEXKIT_E2E_PEEK:-}
+loadopts=${KK_E2E_LOADOPTS:-}
+extra_append=${KK_E2E_APPEND:-}
+crashkernel=${KK_E2E_CRASHKERNEL:-256M}
+timeout=${KK_E2E_TIMEOUT:-240}
+silence=${KK_E2E_SILENCE:-15}
+smp=${KK_E2E_SMP:-1}
+while (($#)); do
+  (($# >= 2)) || usage
+  case $1 in
+    --kexkit) kexkit=$2 ;;
+    --peek) peek=$2 ;;
+    --loadopts) loadopts=$2 ;;
+    --append) extra_append=$2 ;;
+    --crashkernel) crashkernel=$2 ;;
+    --timeout) timeout=$2 ;;
+    --silence) silence=$2 ;;
+    --smp) smp=$2 ;;
+    *) usage ;;
+  esac
+  shift 2
+done
+
+case $arch in
+  x86_64) qemu=(qemu-system-x86_64 -M pc -cpu qemu64 -m 1024) console=ttyS0 cxx=g++ ;;
+  i386) qemu=(qemu-system-i386 -M pc -cpu qemu32 -m 1024) console=ttyS0 cxx=i686-linux-gnu-g++ ;;
+  ppc64le)
+    qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 2048) console=hvc0
+    cxx=powerpc64le-linux-gnu-g++
+    ;;
+  *) usage ;;
+esac
+
+# What the first kernel is told to do, and which serial lines decide the test.
+# Purgatory output is matched at a line start (after an optional CR).
+first_test=$test
+required=() forbidden=() fail_fast=("KK-RESULT: FAIL")
+case $test in
+  kexec)
+    required=($'^\r?kexkit purgatory: ' 'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
+    fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    ;;
+  kexec-bad-digest)
+    first_test=kexec
+    loadopts=--test-corrupt-digest${loadopts:+,$loadopts}
+    required=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    forbidden=('KK-INIT stage=second' 'KK-SECOND-BOOT')
+    ;;
+  kdump)
+    required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-BACKUP-MARKER-OK' 'KK-RESULT: PASS kdump')
+    ;;
+  smoke) required=('KK-RESULT: PASS smoke') ;;
+  *) usage ;;
+esac
+
+work=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/$arch-$test
+mkdir -p "$work"
+log=$work/serial.log
+start=$(date +%s.%N)
+# Seconds since $1 (a `date +%s.%N` stamp), one decimal.
+elapsed() { awk -v s="$1" -v n="$(date +%s.%N)" 'BEGIN {printf "%.1f", n - s}'; }
+
+result=FAIL
+qemu_pid=
+finish() {
+  local rc=$?
+  if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+    kill "$qemu_pid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      kill -0 "$qemu_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$qemu_pid" 2>/dev/null || true
+  fi
+  if [[ $result != PASS && -s $log ]]; then
+    echo "---- last 60 lines of $log ----"
+    tail -n 60 "$log" | tr -d '\r'
+    echo "---- end of serial log ----"
+  fi
+  echo "e2e $arch $test: $result ($(elapsed "$start" | cut -d. -f1) s)"
+  if [[ $result == PASS ]]; then exit 0; fi
+  ((rc == 0 || rc == 1)) && exit 1
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# -- inputs ---------------------------------------------------------------
+if [[ $test == smoke && ! -e $kexkit ]]; then
+  kexkit= # the smoke test runs no kexkit
+elif [[ ! -x $kexkit ]]; then
+  kk_die "no static kexkit for the guest at $kexkit (build it, or pass --kexkit)"
+else
+  kexkit=$(abspath "$kexkit")
+fi
+
+if [[ -z $peek ]]; then
+  # Built per arch from source: the guest has no compiler and the project's
+  # CMake build only makes the host's. Rebuilt only when the source changes.
+  case $arch in
+    x86_64) kk_need_pkgs g++ libc6-dev ;;
+    i386) kk_need_pkgs g++-i686-linux-gnu ;;
+    ppc64le) kk_need_pkgs g++-powerpc64le-linux-gnu ;;
+  esac
+  peek=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/tools/vmcore-peek-$arch
+  if [[ ! -x $peek || $here/vmcore-peek.cc -nt $peek ]]; then
+    kk_log "building $peek"
+    mkdir -p "${peek%/*}"
+    "$cxx" -std=c++17 -O2 -Wall -Wextra -static -s -o "$peek.tmp.$$" "$here/vmcore-peek.cc"
+    mv "$peek.tmp.$$" "$peek"
+  fi
+fi
+[[ -x $peek ]] || kk_die "vmcore-peek not executable: $peek"
+peek=$(abspath "$peek")
+
+kk_fetch_kernel "$arch"
+kk_log "kernel $KK_KERNEL_VERSION: $KK_KERNEL_IMAGE"
+kk_mkinitramfs_small "$work/small.cpio.gz" "$here/guest-init.sh" "$peek"
+kk_mkinitramfs_main "$work/main.cpio.gz" "$work/small.cpio.gz" "$here/guest-init.sh" \
+  "$kexkit" "$peek"
+
+# -- boot -----------------------------------------------------------------
+marker=KKM$(date +%s%N | sha256sum | cut -c1-12)
+append="console=$console panic=-1 kk.test=$first_test kk.marker=$marker"
+[[ $test == kdump ]] && append+=" crashkernel=$crashkernel"
+[[ -n $loadopts ]] && append+=" kk.loadopts=$loadopts"
+[[ -n $extra_append ]] && append+=" $extra_append"
+for i in "${!required[@]}"; do required[i]=${required[i]//@M@/$marker}; done
+
+: >"$log"
+# -no-reboot and the guests' panic=-1 turn any reboot or panic into a QEMU
+# exit, so failures end the run at once instead of at the timeout.
+"${qemu[@]}" -smp "$smp" -nographic -no-reboot -monitor none -serial "file:$log" \
+  -kernel "$KK_KERNEL_IMAGE" -initrd "$work/main.cpio.gz" -append "$append" \
+  </dev/null >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+boot_start=$(date +%s.%N)
+SECONDS=0 # --timeout bounds the VM run; fetching and packing come before
+kk_log "qemu pid $qemu_pid, marker $marker, log $log"
+kk_log "cmdline: $append"
+
+seen() { grep -a -q -E -- "$1" "$log"; }
+
+# Polls the log until every required line is there, a fail-fast or forbidden
+# line shows up, QEMU exits, or the time is up. Milestone lines are logged
+# once each with the time since QEMU started.
+declare -A noted=()
+note() {
+  [[ -n ${noted[$1]:-} ]] && return 0
+  noted[$1]=1
+  kk_log "[$(elapsed "$boot_start") s] $1"
+}
+why=
+mismatch_at=
+while :; do
+  alive=1
+  kill -0 "$qemu_pid" 2>/dev/null || alive=0
+  for p in 'KK-INIT stage=[a-z]+' "${required[@]}"; do
+    while read -r line; do note "$line"; done < <(grep -a -E -- "$p" "$log" | tr -d '\r')
+  done
+  for p in "${fail_fast[@]}" "${forbidden[@]}"; do
+    if seen "$p"; then why="saw '$(grep -a -m1 -E -- "$p" "$log" | tr -d '\r')'"; break 2; fi
+  done
+  missing=()
+  for p in "${required[@]}"; do seen "$p" || missing+=("$p"); done
+  if ((${#missing[@]} == 0)); then
+    if ((${#forbidden[@]} == 0)); then result=PASS; break; fi
+    # Negative test: the required line is there; now nothing forbidden may
+    # follow for a while (or QEMU stops on its own, which is fine too).
+    [[ -n $mismatch_at ]] || mismatch_at=$SECONDS
+    if ((SECONDS - mismatch_at >= silence || alive == 0)); then result=PASS; break; fi
+  elif ((alive == 0)); then
+    why="QEMU exited; missing: ${missing[*]}"
+    break
+  fi
+  if ((SECONDS >= timeout)); then
+    why="timed out after $timeout s; missing: ${missing[*]:-none}"
+    break
+  fi
+  sleep 0.5
+done
+if [[ $result != PASS ]]; then
+  echo "e2e $arch $test: ${why//$'\r?'/}" >&2
+  echo "e2e $arch $test: full serial log kept at $log" >&2
+fi

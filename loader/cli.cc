@@ -1,0 +1,238 @@
+#include <getopt.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "loader/options.h"
+
+namespace kexkit::load {
+namespace {
+
+enum LongOnly {
+  kOptInitrd = 256, kOptAppend, kOptReuseCmdline, kOptDtb, kOptMemMin, kOptMemMax, kOptSerial,
+  kOptSerialBaud, kOptConsoleSerial, kOptConsoleVga, kOptEntry32, kOptElf32, kOptElf64,
+  kOptDryRun, kOptIomem, kOptMemmap, kOptBootParams, kOptProcCmdline, kOptSysfs,
+  kOptDeviceTree, kOptCorruptDigest,
+};
+
+const option kLongOptions[] = {
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'v'},
+    {"force", no_argument, nullptr, 'f'},
+    {"exec", no_argument, nullptr, 'e'},
+    {"load", no_argument, nullptr, 'l'},
+    {"load-panic", no_argument, nullptr, 'p'},
+    {"unload", no_argument, nullptr, 'u'},
+    {"status", no_argument, nullptr, 'S'},
+    {"kexec-file-syscall", no_argument, nullptr, 's'},
+    {"kexec-syscall", no_argument, nullptr, 'c'},
+    {"kexec-syscall-auto", no_argument, nullptr, 'a'},
+    {"no-checks", no_argument, nullptr, 'i'},
+    {"debug", no_argument, nullptr, 'd'},
+    {"initrd", required_argument, nullptr, kOptInitrd},
+    {"ramdisk", required_argument, nullptr, kOptInitrd},
+    {"append", required_argument, nullptr, kOptAppend},
+    {"command-line", required_argument, nullptr, kOptAppend},
+    {"reuse-cmdline", no_argument, nullptr, kOptReuseCmdline},
+    {"dtb", required_argument, nullptr, kOptDtb},
+    {"mem-min", required_argument, nullptr, kOptMemMin},
+    {"mem-max", required_argument, nullptr, kOptMemMax},
+    {"serial", required_argument, nullptr, kOptSerial},
+    {"serial-baud", required_argument, nullptr, kOptSerialBaud},
+    {"console-serial", no_argument, nullptr, kOptConsoleSerial},
+    {"console-vga", no_argument, nullptr, kOptConsoleVga},
+    {"entry-32bit", no_argument, nullptr, kOptEntry32},
+    {"elf32-core-headers", no_argument, nullptr, kOptElf32},
+    {"elf64-core-headers", no_argument, nullptr, kOptElf64},
+    {"dry-run", no_argument, nullptr, kOptDryRun},
+    {"iomem", required_argument, nullptr, kOptIomem},
+    {"memmap", required_argument, nullptr, kOptMemmap},
+    {"boot-params", required_argument, nullptr, kOptBootParams},
+    {"proc-cmdline", required_argument, nullptr, kOptProcCmdline},
+    {"sysfs", required_argument, nullptr, kOptSysfs},
+    {"device-tree", required_argument, nullptr, kOptDeviceTree},
+    {"test-corrupt-digest", no_argument, nullptr, kOptCorruptDigest},
+    {nullptr, 0, nullptr, 0},
+};
+
+bool ParseU64(const char* s, uint64_t* out) {
+  if (s == nullptr || *s == '\0' || *s == '-') return false;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 0);
+  if (errno != 0 || end == s) return false;
+  uint64_t mult = 1;
+  if (*end == 'K' || *end == 'k') mult = 1ull << 10, ++end;
+  else if (*end == 'M' || *end == 'm') mult = 1ull << 20, ++end;
+  else if (*end == 'G' || *end == 'g') mult = 1ull << 30, ++end;
+  if (*end != '\0') return false;
+  if (v > ~0ull / mult) return false;
+  *out = v * mult;
+  return true;
+}
+
+}  // namespace
+
+std::string UsageText() {
+  return R"(usage: kexkit [options] [kernel]
+Load a kernel to boot with kexec, or a capture kernel for kdump, through kexkit's purgatory.
+
+Actions:
+  -l, --load KERNEL        load KERNEL for a later --exec
+  -p, --load-panic KERNEL  load KERNEL as the capture kernel, booted on panic
+  -u, --unload             unload (with -p: the capture kernel)
+  -e, --exec               boot the loaded kernel now
+  -f, --force              load, then boot at once (no shutdown)
+  -S, --status             print whether the capture kernel (with -l: the kexec kernel)
+                           is loaded; as kexec-tools, exit 1 if loaded, 0 if not
+  -h, --help               this text;  -v, --version  the version
+
+Load options:
+      --initrd=FILE, --ramdisk=FILE      initial ramdisk
+      --append=STRING, --command-line=STRING  new kernel's command line
+      --reuse-cmdline      start from this kernel's command line (less crashkernel=, BOOT_IMAGE=)
+      --dtb=FILE           device tree blob (ppc64)
+      --mem-min=ADDR, --mem-max=ADDR  keep every segment inside [ADDR, ADDR]
+  -i, --no-checks          do not verify the SHA-256 in the purgatory
+  -c, --kexec-syscall      use kexec_load with kexkit's purgatory (default)
+  -s, --kexec-file-syscall use kexec_file_load (the kernel's own loader and purgatory)
+  -a, --kexec-syscall-auto kexec_file_load, falling back to kexec_load
+      --console-serial     purgatory prints on the serial port; on by default when the
+                           new command line has console=ttyS<n>
+      --serial=PORT        ttyS<n> or an I/O port (0x3f8);  --serial-baud=BAUD
+      --console-vga        accepted for compatibility (no VGA output)
+      --entry-32bit        x86_64: enter the kernel through its 32-bit entry
+      --elf32-core-headers, --elf64-core-headers  class of the kdump ELF core header
+      --dry-run            do everything but the system call; print the segments
+  -d, --debug              print the plan as well
+Inputs (for --dry-run on saved copies, and tests):
+      --iomem=FILE --memmap=DIR --boot-params=FILE --proc-cmdline=FILE --sysfs=DIR
+      --device-tree=DIR
+)";
+}
+
+Result<Options> ParseCommandLine(int argc, char** argv) {
+  Options o;
+  bool load = false, panic = false, unload = false, exec = false, status = false;
+  bool file_flag = false, load_flag = false;
+  opterr = 0;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, ":hvfelpuSscaid", kLongOptions, nullptr)) != -1) {
+    uint64_t v = 0;
+    switch (c) {
+      case 'h': o.action = Action::kHelp; return o;
+      case 'v': o.action = Action::kVersion; return o;
+      case 'f': o.force = true; break;
+      case 'e': exec = true; break;
+      case 'l': load = true; break;
+      case 'p': panic = true; break;
+      case 'u': unload = true; break;
+      case 'S': status = true; break;
+      case 's': o.file_syscall = true; file_flag = true; break;
+      case 'c': load_flag = true; break;
+      case 'a': o.auto_syscall = true; break;
+      case 'i': o.no_checks = true; break;
+      case 'd': o.debug = true; break;
+      case kOptInitrd: o.initrd = optarg; break;
+      case kOptAppend:
+        if (!o.append.empty()) o.append += ' ';
+        o.append += optarg;
+        break;
+      case kOptReuseCmdline: o.reuse_cmdline = true; break;
+      case kOptDtb: o.dtb = optarg; break;
+      case kOptMemMin:
+        if (!ParseU64(optarg, &v)) return Fail("--mem-min=%s: not an address", optarg);
+        o.mem_min = v;
+        break;
+      case kOptMemMax:
+        if (!ParseU64(optarg, &v)) return Fail("--mem-max=%s: not an address", optarg);
+        o.mem_max = v;
+        break;
+      case kOptSerial:
+        if (std::strncmp(optarg, "ttyS", 4) == 0) {
+          static constexpr uint64_t kPorts[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
+          if (!ParseU64(optarg + 4, &v) || v > 3) {
+            return Fail("--serial=%s: kexkit knows ttyS0..ttyS3; give the I/O port instead",
+                        optarg);
+          }
+          o.serial_port = kPorts[v];
+        } else {
+          if (!ParseU64(optarg, &v) || v == 0 || v > 0xffff) {
+            return Fail("--serial=%s: not ttyS<n> or an I/O port (0x1-0xffff)", optarg);
+          }
+          o.serial_port = v;
+        }
+        break;
+      case kOptSerialBaud:
+        if (!ParseU64(optarg, &v) || v == 0 || v > 115200 || 115200 % v != 0) {
+          return Fail("--serial-baud=%s: not a baud rate that divides 115200", optarg);
+        }
+        o.serial_baud = static_cast<uint32_t>(v);
+        break;
+      case kOptConsoleSerial: o.console_serial = true; break;
+      case kOptConsoleVga: o.console_vga = true; break;
+      case kOptEntry32: o.entry_32bit = true; break;
+      case kOptElf32:
+      case kOptElf64: {
+        const int cls = c == kOptElf32 ? 32 : 64;
+        if (o.core_elf_class != 0 && o.core_elf_class != cls) {
+          return Fail("--elf32-core-headers and --elf64-core-headers conflict");
+        }
+        o.core_elf_class = cls;
+        break;
+      }
+      case kOptDryRun: o.dry_run = true; break;
+      case kOptIomem: o.iomem = optarg; break;
+      case kOptMemmap: o.memmap = optarg; break;
+      case kOptBootParams: o.boot_params = optarg; break;
+      case kOptProcCmdline: o.proc_cmdline = optarg; break;
+      case kOptSysfs: o.sysfs = optarg; break;
+      case kOptDeviceTree: o.device_tree = optarg; break;
+      case kOptCorruptDigest: o.test_corrupt_digest = true; break;
+      case ':': return Fail("option %s needs a value", argv[optind - 1]);
+      default:
+        if (optopt != 0) return Fail("unknown option -%c (see --help)", optopt);
+        return Fail("unknown option %s (see --help)", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) o.kernel = argv[optind++];
+  if (optind < argc) return Fail("unexpected argument '%s' (one kernel only)", argv[optind]);
+
+  if (file_flag && load_flag) return Fail("-s and -c conflict: pick one system call");
+  if (file_flag && o.auto_syscall) return Fail("-s and -a conflict: pick one system call");
+  o.crash = panic || (status && !load);  // -S alone asks about the crash kernel [kexec-tools]
+  const int actions = ((load && !status) || (panic && !unload && !status)) + unload + status +
+                      (exec && !o.force);
+  if (load && panic && !status) return Fail("-l and -p conflict: load either a kexec or a capture kernel");
+  if (actions > 1) return Fail("conflicting actions: give one of -l, -p, -u, -e, -S");
+  if (o.force && (unload || status || (exec && load))) {
+    return Fail("-f loads and boots; it does not combine with -u, -S or -e");
+  }
+  if (unload) o.action = Action::kUnload;
+  else if (status) o.action = Action::kStatus;
+  else if (load || panic || o.force) o.action = Action::kLoad;
+  else if (exec) o.action = Action::kExec;
+  else if (!o.kernel.empty()) o.action = Action::kLoad;  // `kexkit KERNEL`, as kexec does
+
+  if (o.action == Action::kNone) return Fail("nothing to do: give -l, -p, -u, -e or -S (see --help)");
+  if (o.action == Action::kLoad && o.kernel.empty()) return Fail("no kernel given to load");
+  if (o.action != Action::kLoad && !o.kernel.empty()) {
+    return Fail("a kernel (%s) is only taken with -l, -p or -f", o.kernel.c_str());
+  }
+  if (o.force && o.crash) return Fail("-f boots at once; it does not combine with -p");
+  if (o.dry_run && o.action != Action::kLoad) return Fail("--dry-run goes with -l or -p");
+  if (o.dry_run && (o.file_syscall || o.auto_syscall)) {
+    return Fail("--dry-run shows kexkit's own segments; it does not combine with -s or -a");
+  }
+  if (o.test_corrupt_digest && o.no_checks) {
+    return Fail("--test-corrupt-digest needs the check that --no-checks turns off");
+  }
+  if (o.mem_min && o.mem_max && *o.mem_min >= *o.mem_max) {
+    return Fail("--mem-min is not below --mem-max");
+  }
+  return o;
+}
+
+}  // namespace kexkit::load

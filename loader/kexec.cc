@@ -1,0 +1,119 @@
+#include "loader/kexec.h"
+
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "loader/file.h"
+
+namespace kexkit::load {
+namespace {
+
+// struct kexec_segment [include/uapi/linux/kexec.h]: native pointer and size_t widths,
+// which is why the i386 guest loader is a 32-bit build.
+struct KexecSegment {
+  const void* buf;
+  size_t bufsz;
+  const void* mem;
+  size_t memsz;
+};
+
+constexpr unsigned long kFileOnCrash = 0x2, kFileNoInitramfs = 0x4, kFileUnload = 0x1;
+
+std::string ErrnoText(int err) {
+  switch (err) {
+    case EPERM: return "operation not permitted (need root, or kexec is disabled: "
+                       "kernel.kexec_load_disabled, lockdown)";
+    case EBUSY: return "kexec is busy (another load in progress)";
+    case ENOSYS: return "this kernel has no such kexec system call";
+    case EADDRNOTAVAIL: return "a segment is outside the memory the kernel allows";
+    case EKEYREJECTED: return "the kernel rejected the image signature";
+    default: return std::strerror(err);
+  }
+}
+
+class SystemKexec final : public KexecSys {
+ public:
+  Result<void> Load(const LoadPlan& plan) override {
+    std::vector<KexecSegment> segs;
+    for (const Segment& s : plan.segments) {
+      segs.push_back({s.buf.data(), s.buf.size(),
+                      reinterpret_cast<const void*>(static_cast<uintptr_t>(s.mem)),
+                      static_cast<size_t>(s.memsz)});
+    }
+    if (::syscall(SYS_kexec_load, static_cast<unsigned long>(plan.entry), segs.size(),
+                  segs.data(), plan.flags) != 0) {
+      return Fail("kexec_load: %s", ErrnoText(errno).c_str());
+    }
+    return {};
+  }
+
+  Result<void> FileLoad(const std::string& kernel, const std::string& initrd,
+                        const std::string& cmdline, bool crash) override {
+#ifdef SYS_kexec_file_load
+    const int kfd = ::open(kernel.c_str(), O_RDONLY | O_CLOEXEC);
+    if (kfd < 0) return Fail("%s: %s", kernel.c_str(), std::strerror(errno));
+    int ifd = -1;
+    unsigned long flags = crash ? kFileOnCrash : 0;
+    if (initrd.empty()) {
+      flags |= kFileNoInitramfs;
+    } else if ((ifd = ::open(initrd.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
+      const int err = errno;
+      ::close(kfd);
+      return Fail("%s: %s", initrd.c_str(), std::strerror(err));
+    }
+    const long r = ::syscall(SYS_kexec_file_load, kfd, ifd, cmdline.size() + 1, cmdline.c_str(),
+                             flags);
+    const int err = errno;
+    ::close(kfd);
+    if (ifd >= 0) ::close(ifd);
+    if (r != 0) return Fail("kexec_file_load: %s", ErrnoText(err).c_str());
+    return {};
+#else
+    (void)kernel; (void)initrd; (void)cmdline; (void)crash;
+    return Fail("kexec_file_load: not available on this architecture");
+#endif
+  }
+
+  Result<void> Unload(bool crash, bool file_syscall) override {
+    long r;
+    if (file_syscall) {
+#ifdef SYS_kexec_file_load
+      r = ::syscall(SYS_kexec_file_load, -1, -1, 0UL, nullptr,
+                    kFileUnload | (crash ? kFileOnCrash : 0));
+#else
+      return Fail("kexec_file_load: not available on this architecture");
+#endif
+    } else {
+      r = ::syscall(SYS_kexec_load, 0UL, 0UL, nullptr, crash ? kKexecOnCrash : 0UL);
+    }
+    if (r != 0) return Fail("unload: %s", ErrnoText(errno).c_str());
+    return {};
+  }
+
+  Result<bool> IsLoaded(bool crash) override {
+    const char* path = crash ? "/sys/kernel/kexec_crash_loaded" : "/sys/kernel/kexec_loaded";
+    auto text = ReadTextFile(path);
+    if (!text) return std::unexpected(text.error());
+    return !text->empty() && (*text)[0] == '1';
+  }
+
+  Result<void> Exec() override {
+    auto loaded = IsLoaded(false);
+    if (loaded && !*loaded) return Fail("no kernel is loaded (load one with -l first)");
+    ::sync();
+    ::syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
+              nullptr);
+    return Fail("reboot(LINUX_REBOOT_CMD_KEXEC): %s", ErrnoText(errno).c_str());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<KexecSys> MakeSystemKexec() { return std::make_unique<SystemKexec>(); }
+
+}  // namespace kexkit::load

@@ -1,0 +1,231 @@
+#include "loader/memory-map.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "loader/file.h"
+
+namespace kexkit::load {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
+                        s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool ParseHex(std::string_view s, uint64_t* out) {
+  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
+  if (s.empty() || s.size() > 16) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    v = (v << 4) | static_cast<uint64_t>(d);
+  }
+  *out = v;
+  return true;
+}
+
+void SortRanges(std::vector<MemRange>& v) {
+  std::sort(v.begin(), v.end(), [](const MemRange& a, const MemRange& b) {
+    return a.start < b.start;
+  });
+}
+
+}  // namespace
+
+RangeType RangeTypeFromName(std::string_view name) {
+  if (name == "System RAM") return RangeType::kRam;
+  if (name == "Reserved" || name == "reserved") return RangeType::kReserved;
+  if (name == "ACPI Tables") return RangeType::kAcpi;
+  if (name == "ACPI Non-volatile Storage") return RangeType::kNvs;
+  if (name == "Unusable memory") return RangeType::kUnusable;
+  if (name == "Persistent Memory" || name == "Persistent Memory (legacy)") {
+    return RangeType::kPmem;
+  }
+  return RangeType::kOther;
+}
+
+std::vector<MemRange> MemoryMap::Ram() const {
+  std::vector<MemRange> out;
+  for (const MemRange& r : ranges) {
+    if (r.type == RangeType::kRam) out.push_back(r);
+  }
+  return out;
+}
+
+Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
+  MemoryMap map;
+  const std::string n(name);
+  size_t line_no = 0;
+  bool any_nonzero = false;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    ++line_no;
+    if (Trim(line).empty()) continue;
+    size_t indent = 0;
+    while (indent < line.size() && line[indent] == ' ') ++indent;
+    const size_t dash = line.find('-', indent);
+    const size_t colon = line.find(" : ", indent);
+    uint64_t start, last;
+    if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon ||
+        !ParseHex(Trim(line.substr(indent, dash - indent)), &start) ||
+        !ParseHex(Trim(line.substr(dash + 1, colon - dash - 1)), &last)) {
+      return Fail("%s:%zu: malformed line (want 'start-end : name')", n.c_str(), line_no);
+    }
+    if (last < start) return Fail("%s:%zu: range ends before it starts", n.c_str(), line_no);
+    if (start != 0 || last != 0) any_nonzero = true;
+    if (last == ~uint64_t{0}) return Fail("%s:%zu: range reaches the top of the address space",
+                                          n.c_str(), line_no);
+    const std::string_view label = Trim(line.substr(colon + 3));
+    const MemRange r{start, last + 1, RangeTypeFromName(label)};
+    if (label == "Crash kernel") {
+      map.crash.push_back(r);
+    } else if (label == "Kernel code" || label == "Kernel data" || label == "Kernel bss" ||
+               label == "Kernel rodata") {
+      map.kernel.push_back(r);
+    }
+    if (indent == 0) map.ranges.push_back(r);
+  }
+  if (map.ranges.empty()) return Fail("%s: no memory ranges", n.c_str());
+  if (!any_nonzero) {
+    return Fail("%s: every address reads as zero (not root?); run as root or pass a saved copy",
+                n.c_str());
+  }
+  SortRanges(map.ranges);
+  SortRanges(map.crash);
+  SortRanges(map.kernel);
+  return map;
+}
+
+Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return Fail("%s: cannot open directory", dir.c_str());
+  std::vector<std::string> entries;
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] != '.') entries.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  MemoryMap map;
+  for (const std::string& e : entries) {
+    const std::string base = dir + "/" + e + "/";
+    auto s = ReadTextFile(base + "start");
+    auto t = ReadTextFile(base + "end");
+    auto ty = ReadTextFile(base + "type");
+    if (!s || !t || !ty) return Fail("%s: incomplete entry (start, end, type)", (dir + "/" + e).c_str());
+    uint64_t start, last;
+    if (!ParseHex(Trim(*s), &start) || !ParseHex(Trim(*t), &last) || last < start ||
+        last == ~uint64_t{0}) {
+      return Fail("%s: malformed start/end", (dir + "/" + e).c_str());
+    }
+    map.ranges.push_back({start, last + 1, RangeTypeFromName(Trim(*ty))});
+  }
+  if (map.ranges.empty()) return Fail("%s: no entries", dir.c_str());
+  SortRanges(map.ranges);
+  return map;
+}
+
+Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,
+                                      const std::string& iomem_path) {
+  auto iomem_text = ReadTextFile(iomem_path);
+  if (!iomem_text) return std::unexpected(iomem_text.error());
+  auto iomem = ParseIomem(*iomem_text, iomem_path);
+  if (!iomem) return iomem;
+  if (DIR* d = ::opendir(memmap_dir.c_str()); d != nullptr) {
+    ::closedir(d);
+    auto fw = ReadFirmwareMemmap(memmap_dir);
+    if (!fw) return fw;
+    fw->crash = iomem->crash;
+    fw->kernel = iomem->kernel;
+    return fw;
+  }
+  return iomem;
+}
+
+std::vector<MemRange> Subtract(const std::vector<MemRange>& from,
+                               const std::vector<MemRange>& cut) {
+  std::vector<MemRange> out;
+  for (MemRange r : from) {
+    std::vector<MemRange> pieces{r};
+    for (const MemRange& c : cut) {
+      std::vector<MemRange> next;
+      for (const MemRange& p : pieces) {
+        if (c.end <= p.start || c.start >= p.end) {
+          next.push_back(p);
+          continue;
+        }
+        if (c.start > p.start) next.push_back({p.start, c.start, p.type});
+        if (c.end < p.end) next.push_back({c.end, p.end, p.type});
+      }
+      pieces = std::move(next);
+    }
+    out.insert(out.end(), pieces.begin(), pieces.end());
+  }
+  SortRanges(out);
+  return out;
+}
+
+AddressSpace::AddressSpace(std::vector<MemRange> usable) : free_(std::move(usable)) {
+  SortRanges(free_);
+}
+
+Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t min,
+                                        uint64_t max, bool top_down) {
+  if (size == 0) return Fail("zero-sized allocation");
+  if (align == 0 || (align & (align - 1)) != 0) return Fail("alignment %llu is not a power of two",
+                                                            static_cast<unsigned long long>(align));
+  auto try_range = [&](const MemRange& r, uint64_t* out) {
+    const uint64_t lo = std::max(r.start, min);
+    const uint64_t hi = std::min(r.end, max);
+    if (lo >= hi || hi - lo < size) return false;
+    uint64_t addr;
+    if (top_down) {
+      addr = (hi - size) & ~(align - 1);
+      if (addr < lo) return false;
+    } else {
+      addr = (lo + align - 1) & ~(align - 1);
+      if (addr < lo || addr > hi || hi - addr < size) return false;
+    }
+    *out = addr;
+    return true;
+  };
+  uint64_t addr = 0;
+  bool found = false;
+  if (top_down) {
+    for (auto it = free_.rbegin(); it != free_.rend() && !found; ++it) found = try_range(*it, &addr);
+  } else {
+    for (auto it = free_.begin(); it != free_.end() && !found; ++it) found = try_range(*it, &addr);
+  }
+  if (!found) {
+    return Fail("no free memory for 0x%llx bytes (alignment 0x%llx) in [0x%llx, 0x%llx)",
+                static_cast<unsigned long long>(size), static_cast<unsigned long long>(align),
+                static_cast<unsigned long long>(min), static_cast<unsigned long long>(max));
+  }
+  Claim(addr, size);
+  return addr;
+}
+
+bool AddressSpace::Claim(uint64_t start, uint64_t size) {
+  const uint64_t end = start + size;
+  if (end < start) return false;
+  for (const MemRange& r : free_) {
+    if (r.start <= start && end <= r.end) {
+      free_ = Subtract(free_, {{start, end, r.type}});
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace kexkit::load

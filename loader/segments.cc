@@ -1,0 +1,105 @@
+#include "loader/segments.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace kexkit::load {
+namespace {
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const void* p, size_t n) { EVP_DigestUpdate(ctx_, p, n); }
+  void Segment(const load::Segment& s) {
+    Update(s.buf.data(), s.buf.size());
+    static const std::vector<uint8_t> zeros(1 << 16, 0);
+    for (uint64_t left = s.memsz - s.buf.size(); left != 0;) {
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(left, zeros.size()));
+      Update(zeros.data(), take);
+      left -= take;
+    }
+  }
+  Digest Final() {
+    Digest d{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, d.data(), &len);
+    return d;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+}  // namespace
+
+std::span<const uint8_t> LoadPlan::Own(std::vector<uint8_t> bytes) {
+  owned_.push_back(std::make_unique<std::vector<uint8_t>>(std::move(bytes)));
+  return *owned_.back();
+}
+
+Result<void> ValidateSegments(const std::vector<Segment>& segments,
+                              const std::vector<MemRange>& allowed, const char* allowed_name) {
+  if (segments.size() > kMaxSegments) {
+    return Fail("%zu segments, kexec_load takes at most %zu", segments.size(), kMaxSegments);
+  }
+  std::vector<const Segment*> sorted;
+  for (const Segment& s : segments) {
+    if (s.mem % kPageSize != 0 || s.memsz % kPageSize != 0) {
+      return Fail("segment '%s' at 0x%llx size 0x%llx is not page aligned", s.what.c_str(),
+                  static_cast<unsigned long long>(s.mem), static_cast<unsigned long long>(s.memsz));
+    }
+    if (s.memsz == 0 || s.buf.size() > s.memsz || s.mem + s.memsz < s.mem) {
+      return Fail("segment '%s' has bufsz 0x%zx and memsz 0x%llx", s.what.c_str(), s.buf.size(),
+                  static_cast<unsigned long long>(s.memsz));
+    }
+    const bool inside = std::any_of(allowed.begin(), allowed.end(), [&](const MemRange& r) {
+      return r.start <= s.mem && s.mem + s.memsz <= r.end;
+    });
+    if (!inside) {
+      return Fail("segment '%s' [0x%llx, 0x%llx) is outside %s", s.what.c_str(),
+                  static_cast<unsigned long long>(s.mem),
+                  static_cast<unsigned long long>(s.mem + s.memsz), allowed_name);
+    }
+    sorted.push_back(&s);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Segment* a, const Segment* b) { return a->mem < b->mem; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i - 1]->mem + sorted[i - 1]->memsz > sorted[i]->mem) {
+      return Fail("segments '%s' and '%s' overlap at 0x%llx", sorted[i - 1]->what.c_str(),
+                  sorted[i]->what.c_str(), static_cast<unsigned long long>(sorted[i]->mem));
+    }
+  }
+  return {};
+}
+
+Digest DigestSegments(const std::vector<Segment>& segments) {
+  Sha256 h;
+  for (const Segment& s : segments) {
+    if (s.digested) h.Segment(s);
+  }
+  return h.Final();
+}
+
+Digest DigestSegment(const Segment& s) {
+  Sha256 h;
+  h.Segment(s);
+  return h.Final();
+}
+
+std::string Hex(std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace kexkit::load

@@ -1,0 +1,62 @@
+// The segment list handed to kexec_load(2), with the buffers it points into.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "linker/diag.h"
+#include "loader/file.h"
+#include "loader/memory-map.h"
+
+namespace kexkit::load {
+
+inline constexpr uint64_t kPageSize = 4096;
+inline constexpr size_t kMaxSegments = 16;  // KEXEC_SEGMENT_MAX
+
+struct Segment {
+  std::span<const uint8_t> buf;  // bufsz = buf.size(); the rest of memsz is zero-filled
+  uint64_t mem = 0;              // physical destination, page aligned
+  uint64_t memsz = 0;            // page aligned, >= buf.size()
+  std::string what;              // "kernel", "initrd", "boot_params", ...
+  bool digested = true;          // the purgatory's own segment is not (its stack changes)
+};
+
+using Digest = std::array<uint8_t, 32>;
+
+struct LoadPlan {
+  std::vector<Segment> segments;
+  uint64_t entry = 0;            // the purgatory's entry point
+  unsigned long flags = 0;       // kexec_load flags: arch << 16 | KEXEC_ON_CRASH
+  std::vector<std::string> notes;  // extra lines for --dry-run (core header, e820)
+  MappedFile kernel_file;          // the segments point into these mappings
+  MappedFile initrd_file;
+
+  // Keeps a buffer alive for as long as the plan, and returns a view of it.
+  std::span<const uint8_t> Own(std::vector<uint8_t> bytes);
+
+ private:
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> owned_;
+};
+
+inline uint64_t PageAlign(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize - 1); }
+
+// The kernel's own checks on a segment list (kexec_load would refuse it, and for a crash
+// load it refuses *after* dropping the loaded kernel), plus kexkit's: at most 16
+// segments, page aligned, bufsz <= memsz, no two overlapping, each inside one of
+// `allowed` (RAM, or the crash region for -p). `allowed_name` is for the message.
+Result<void> ValidateSegments(const std::vector<Segment>& segments,
+                              const std::vector<MemRange>& allowed, const char* allowed_name);
+
+// One SHA-256 over the digested segments in order, each as memsz bytes (file bytes then
+// zeros): what the purgatory recomputes. OpenSSL does the host side.
+Digest DigestSegments(const std::vector<Segment>& segments);
+// SHA-256 of one segment's memsz bytes (for the --dry-run table).
+Digest DigestSegment(const Segment& s);
+
+std::string Hex(std::span<const uint8_t> bytes);
+
+}  // namespace kexkit::load

@@ -1,0 +1,96 @@
+// The parameter block shared by the host loader and the purgatory.
+//
+// The loader links purgatory.ro at its final physical address, then writes these
+// structures into the linked image *by symbol name* (kexkit_params, and one arch block
+// such as kexkit_entry_x86_64). The linker refuses a symbol whose st_size differs from
+// sizeof(the struct), so a layout change on one side fails loudly on the other.
+// Every field has a fixed width and an explicit offset (static_asserts below); the
+// assembly entry code gets its offsets from kexkit-abi-offsets.inc, generated at build
+// time from this header, never from hand-copied numbers.
+//
+// Byte order: fields are stored in the *purgatory's* byte order (the linker's
+// endian-explicit stores); a ppc64 big-endian block written from an x86 host is right.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace kexkit::abi {
+
+inline constexpr uint32_t kMaxDigestRegions = 16;  // kexec_load takes at most 16 segments
+inline constexpr uint32_t kParamsMagic = 0x4b4b5031;  // "KKP1"
+
+// PurgatoryParams::flags
+inline constexpr uint32_t kFlagVerify = 1u << 0;          // check the SHA-256 before hand-off
+inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;   // x86: 8250 at serial_port
+inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;      // ppc64 pseries: H_PUT_TERM_CHAR
+inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the divisor first
+
+struct DigestRegion {
+  uint64_t start;  // physical address
+  uint64_t len;    // bytes: a segment's memsz (file bytes, then the zero fill)
+};
+static_assert(sizeof(DigestRegion) == 16);
+
+// Symbol kexkit_params.
+struct PurgatoryParams {
+  uint32_t magic;           // kParamsMagic once the loader has filled the block
+  uint32_t flags;           // kFlag*
+  uint8_t digest[32];       // SHA-256 over regions[0..region_count) in order
+  uint32_t region_count;
+  uint32_t reserved0;
+  DigestRegion regions[kMaxDigestRegions];
+  uint64_t backup_src;      // kdump: low memory the capture kernel reuses ...
+  uint64_t backup_dst;      // ... copied here (inside the crash region) after the check
+  uint64_t backup_size;     // 0: no backup (plain kexec)
+  uint64_t serial_port;     // x86 I/O port of the 8250 (0x3f8 for ttyS0)
+  uint32_t serial_divisor;  // 115200 / baud
+  uint32_t hvc_vtermno;     // ppc64 pseries: the vterm H_PUT_TERM_CHAR writes to
+};
+static_assert(offsetof(PurgatoryParams, magic) == 0);
+static_assert(offsetof(PurgatoryParams, flags) == 4);
+static_assert(offsetof(PurgatoryParams, digest) == 8);
+static_assert(offsetof(PurgatoryParams, region_count) == 40);
+static_assert(offsetof(PurgatoryParams, regions) == 48);
+static_assert(offsetof(PurgatoryParams, backup_src) == 304);
+static_assert(offsetof(PurgatoryParams, backup_dst) == 312);
+static_assert(offsetof(PurgatoryParams, backup_size) == 320);
+static_assert(offsetof(PurgatoryParams, serial_port) == 328);
+static_assert(offsetof(PurgatoryParams, serial_divisor) == 336);
+static_assert(offsetof(PurgatoryParams, hvc_vtermno) == 340);
+static_assert(sizeof(PurgatoryParams) == 344);
+
+// Symbol kexkit_entry_x86_64: the registers the x86_64 entry code loads before it
+// jumps to rip [x86 boot protocol, 64-bit boot: rsi = boot_params].
+struct EntryX86_64 {
+  uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+  uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+  uint64_t rip;
+  uint64_t entry32;  // nonzero: leave long mode and enter eip = entry32 (--entry-32bit)
+};
+static_assert(offsetof(EntryX86_64, rsi) == 32);
+static_assert(offsetof(EntryX86_64, rip) == 128);
+static_assert(sizeof(EntryX86_64) == 144);
+
+// Symbol kexkit_entry_i386: 32-bit protected-mode hand-off [boot protocol, 32-bit boot:
+// esi = boot_params, ebx = ebp = edi = 0].
+struct EntryI386 {
+  uint32_t eax, ebx, ecx, edx, esi, edi, esp, ebp;
+  uint32_t eip;
+  uint32_t reserved0;
+};
+static_assert(offsetof(EntryI386, eip) == 32);
+static_assert(sizeof(EntryI386) == 40);
+
+// Symbol kexkit_entry_ppc64: ppc64 hand-off [kexec-tools ppc64 purgatory contract:
+// r3 = FDT, r4 = kernel entry, r5 = 0].
+struct EntryPpc64 {
+  uint64_t kernel;   // entry address of the new kernel
+  uint64_t fdt;      // physical address of the flattened device tree
+  uint64_t stack;    // unused by the kernel; kept for the secondaries' spin loop
+  uint64_t toc;      // unused (the purgatory computes its own TOC)
+  uint64_t reserved[4];
+};
+static_assert(sizeof(EntryPpc64) == 64);
+
+}  // namespace kexkit::abi

@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Shared helpers for kexkit's host-side scripts. Source it; it sets nothing
+# but the KK_* variables and kk_* functions below.
+#
+#   KK_CACHE      download/unpack cache, ${KEXKIT_CACHE:-/var/cache/kexkit}
+#   kk_log MSG    progress to stderr (stdout stays free for results)
+#   kk_die MSG    message to stderr, exit 1
+#   kk_need_pkgs PKG...   apt-get install only the missing Debian packages
+
+# shellcheck disable=SC2034  # used by the scripts that source this file
+KK_CACHE=${KEXKIT_CACHE:-/var/cache/kexkit}
+
+kk_log() {
+  printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+kk_die() {
+  printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+  exit 1
+}
+
+# Serialises apt/dpkg work between concurrently running scripts (CTest may run
+# several e2e tests at once): apt-get fails at once on a held lock instead of
+# waiting. The lock lives outside KK_CACHE because it guards the system.
+kk_with_apt_lock() {
+  (
+    flock -w 900 9 || kk_die "timed out waiting for /run/lock/kexkit-apt.lock"
+    "$@"
+  ) 9>/run/lock/kexkit-apt.lock
+}
+
+_kk_apt_updated=0
+
+# apt-get update, at most once per process. A partial failure only warns:
+# mirrors do serve a stale index now and then (seen here for
+# bookworm-security i386), and the lists that did arrive are still usable;
+# callers check for the candidate they need afterwards.
+kk_apt_update() {
+  [[ $_kk_apt_updated == 1 ]] && return 0
+  _kk_apt_updated=1
+  kk_log "apt-get update"
+  kk_with_apt_lock env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
+    || kk_log "warning: apt-get update reported errors; going on with the lists it has"
+}
+
+# True when apt knows a candidate for PKG (which may be arch-qualified).
+kk_apt_has_candidate() {
+  local cand
+  cand=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+  [[ -n $cand && $cand != "(none)" ]]
+}
+
+kk_pkg_installed() {
+  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+kk_need_pkgs() {
+  local missing=() p
+  for p in "$@"; do
+    kk_pkg_installed "$p" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  # A fresh machine may have empty or stale package lists: update only then.
+  for p in "${missing[@]}"; do
+    kk_apt_has_candidate "$p" || { kk_apt_update; break; }
+  done
+  kk_log "installing: ${missing[*]}"
+  kk_with_apt_lock env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
+    || kk_die "apt-get install ${missing[*]} failed"
+}
