@@ -47,7 +47,47 @@ void ConsolePutc(char c) {
   Outb(g_port + kThr, static_cast<uint8_t>(c));
 }
 
+namespace {
+
+void Cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+  asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+// SHA256RNDS2/MSG1/MSG2 (CPUID.7.0:EBX.SHA[29]) plus PSHUFB (SSSE3), PBLENDW (SSE4.1).
+bool HasShaNi() {
+  uint32_t r[4];
+  Cpuid(0, 0, r);
+  if (r[0] < 7) return false;
+  Cpuid(1, 0, r);
+  const bool sse = (r[3] & (1u << 25)) && (r[3] & (1u << 26)) && (r[2] & (1u << 9)) &&
+                   (r[2] & (1u << 19));
+  Cpuid(7, 0, r);
+  return sse && (r[1] & (1u << 29));
+}
+
+// The old kernel hands over with CR4.OSFXSR clear, so any SSE instruction would fault
+// [REFERENCE: x86]. Turn SSE on for the hash alone and put CR0/CR4 back afterwards.
+constexpr unsigned long kCr0Mp = 1ul << 1, kCr0Em = 1ul << 2, kCr0Ts = 1ul << 3;
+constexpr unsigned long kCr4Osfxsr = 1ul << 9;
+
+void BlocksShaNiWithSse(uint32_t state[8], const uint8_t* data, size_t blocks) {
+  unsigned long cr0, cr4;
+  asm volatile("mov %%cr0, %0" : "=r"(cr0));
+  asm volatile("mov %%cr4, %0" : "=r"(cr4));
+  asm volatile("mov %0, %%cr0" : : "r"((cr0 & ~(kCr0Em | kCr0Ts)) | kCr0Mp) : "memory");
+  asm volatile("mov %0, %%cr4" : : "r"(cr4 | kCr4Osfxsr) : "memory");
+  sha256::BlocksShaNi(state, data, blocks);
+  asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+  asm volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+}
+
+}  // namespace
+
 sha256::BlocksFn Sha256Blocks(const char** name) {
+  if (HasShaNi()) {
+    *name = "sha-ni";
+    return BlocksShaNiWithSse;
+  }
   *name = "scalar";
   return sha256::BlocksScalar;
 }

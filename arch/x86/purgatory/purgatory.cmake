@@ -15,5 +15,11 @@ set(KK_ARCH_FLAGS
 set(KK_ARCH_SOURCES
   ${KK_ROOT}/arch/x86/purgatory/entry64.asm
   ${KK_ROOT}/arch/x86/purgatory/arch.cc)
+# The SHA-NI path: SSE4.1 + SHA instructions, compiled without -mgeneral-regs-only.
+# arch.cc calls it only when CPUID has SHA and only with CR4.OSFXSR set for the call.
+set(KK_ARCH_SIMD_SOURCES ${KK_ROOT}/arch/x86/purgatory/sha256-x86.cc)
+set(KK_ARCH_SIMD_FLAGS
+  -m64 -march=x86-64 -fpie -mcmodel=small -mno-red-zone -fcf-protection=none
+  -msse4.1 -msha -fno-tree-vectorize)
 set(KK_LD_FLAGS -m elf_x86_64)
 set(KK_ENTRY_SYMBOL kexkit_start)

@@ -25,8 +25,15 @@ struct Context {
   BlocksFn blocks;         // the compression path this context uses
 };
 
+// The 64 round constants [FIPS 180-4 4.2.2], shared by every compression path.
+extern const uint32_t kRoundConstants[64];
+
 // Portable scalar compression (fully unrolled rounds, byte-order independent loads).
 void BlocksScalar(uint32_t state[8], const uint8_t* data, size_t blocks);
+
+// x86 SHA extensions (SHA-NI) compression: sha256-x86.cc. Callers must have checked
+// CPUID (SHA, SSSE3, SSE4.1) and, in the purgatory, enabled SSE (CR4.OSFXSR).
+void BlocksShaNi(uint32_t state[8], const uint8_t* data, size_t blocks);
 
 void Init(Context& ctx, BlocksFn blocks = BlocksScalar);
 void Update(Context& ctx, const void* data, size_t len);

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# The Debian packages kexkit's build and tests need, in one place. Sourced by
+# scripts/test, scripts/demo and scripts/bench after scripts/lib/common.sh.
+
+# Host build: compilers, CMake, the libraries the loader links.
+KK_BUILD_PKGS=(cmake ninja-build g++ nasm binutils libssl-dev libfdt-dev
+               libgtest-dev libgmock-dev googletest libbenchmark-dev)
+# Purgatory cross toolchains (i386 via Debian's i686 cross compiler: gcc-multilib
+# conflicts with the other cross compilers).
+KK_CROSS_PKGS=(gcc-i686-linux-gnu g++-i686-linux-gnu binutils-i686-linux-gnu
+               gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
+               gcc-powerpc64-linux-gnu g++-powerpc64-linux-gnu)
+# End-to-end: QEMU, the guest userland, the dump tools.
+KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc busybox-static makedumpfile cpio
+             xz-utils zstd file)
+
+kk_install_build_deps() {
+  kk_need_pkgs "${KK_BUILD_PKGS[@]}" "${KK_CROSS_PKGS[@]}"
+}
+
+kk_install_e2e_deps() {
+  kk_need_pkgs "${KK_E2E_PKGS[@]}"
+}
