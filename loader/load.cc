@@ -137,12 +137,14 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   if (!opt.no_checks) p.flags |= abi::kFlagVerify;
   uint32_t n = 0;
   for (const Segment& s : ctx.plan.segments) {
-    if (!s.digested) continue;
+    if (!s.digested || s.buf.empty()) continue;
     if (n == abi::kMaxDigestRegions) return Fail("more than %u segments to verify", n);
-    p.regions[n++] = {s.mem, s.memsz};
+    p.regions[n++] = {s.mem, s.buf.size()};
   }
   p.region_count = n;
-  const Digest digest = DigestSegments(ctx.plan.segments);
+  const bool want_table = opt.dry_run || opt.debug;
+  const Digest digest =
+      DigestSegments(ctx.plan.segments, want_table ? &ctx.plan.segment_digests : nullptr);
   std::memcpy(p.digest, digest.data(), digest.size());
   if (opt.test_corrupt_digest) p.digest[0] ^= 0x01;
 
@@ -156,6 +158,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   const auto bytes = image->bytes();
   ctx.plan.segments.push_back({ctx.plan.Own(std::vector<uint8_t>(bytes.begin(), bytes.end())),
                                *paddr, pmemsz, "purgatory", /*digested=*/false});
+  if (want_table) ctx.plan.segment_digests.push_back(DigestSegment(ctx.plan.segments.back()));
   ctx.plan.entry = *entry;
   ctx.plan.flags = (static_cast<unsigned long>(arch.elf_machine()) << 16) |
                    (opt.crash ? 1UL : 0UL);

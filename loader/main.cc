@@ -26,7 +26,10 @@ void PrintPlan(const LoadPlan& plan, const char* arch) {
     const Segment& s = plan.segments[i];
     std::printf("%-3zu 0x%016llx 0x%010llx 0x%010zx %s %s\n", i,
                 static_cast<unsigned long long>(s.mem), static_cast<unsigned long long>(s.memsz),
-                s.buf.size(), Hex(DigestSegment(s)).c_str(), s.what.c_str());
+                s.buf.size(),
+                Hex(i < plan.segment_digests.size() ? plan.segment_digests[i] : DigestSegment(s))
+                    .c_str(),
+                s.what.c_str());
   }
   for (const std::string& note : plan.notes) std::printf("%s\n", note.c_str());
 }

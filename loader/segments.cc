@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace kexkit::load {
 namespace {
@@ -14,15 +15,7 @@ class Sha256 {
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
   void Update(const void* p, size_t n) { EVP_DigestUpdate(ctx_, p, n); }
-  void Segment(const load::Segment& s) {
-    Update(s.buf.data(), s.buf.size());
-    static const std::vector<uint8_t> zeros(1 << 16, 0);
-    for (uint64_t left = s.memsz - s.buf.size(); left != 0;) {
-      const size_t take = static_cast<size_t>(std::min<uint64_t>(left, zeros.size()));
-      Update(zeros.data(), take);
-      left -= take;
-    }
-  }
+  void Segment(const load::Segment& s) { Update(s.buf.data(), s.buf.size()); }
   Digest Final() {
     Digest d{};
     unsigned int len = 0;
@@ -77,11 +70,19 @@ Result<void> ValidateSegments(const std::vector<Segment>& segments,
   return {};
 }
 
-Digest DigestSegments(const std::vector<Segment>& segments) {
+Digest DigestSegments(const std::vector<Segment>& segments, std::vector<Digest>* per_segment) {
+  std::thread each;
+  if (per_segment != nullptr) {
+    per_segment->assign(segments.size(), Digest{});
+    each = std::thread([&segments, per_segment] {
+      for (size_t i = 0; i < segments.size(); ++i) (*per_segment)[i] = DigestSegment(segments[i]);
+    });
+  }
   Sha256 h;
   for (const Segment& s : segments) {
     if (s.digested) h.Segment(s);
   }
+  if (each.joinable()) each.join();
   return h.Final();
 }
 

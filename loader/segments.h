@@ -32,6 +32,7 @@ struct LoadPlan {
   uint64_t entry = 0;            // the purgatory's entry point
   unsigned long flags = 0;       // kexec_load flags: arch << 16 | KEXEC_ON_CRASH
   std::vector<std::string> notes;  // extra lines for --dry-run (core header, e820)
+  std::vector<Digest> segment_digests;  // --dry-run / --debug only, in segment order
   MappedFile kernel_file;          // the segments point into these mappings
   MappedFile initrd_file;
 
@@ -51,10 +52,15 @@ inline uint64_t PageAlign(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize
 Result<void> ValidateSegments(const std::vector<Segment>& segments,
                               const std::vector<MemRange>& allowed, const char* allowed_name);
 
-// One SHA-256 over the digested segments in order, each as memsz bytes (file bytes then
-// zeros): what the purgatory recomputes. OpenSSL does the host side.
-Digest DigestSegments(const std::vector<Segment>& segments);
-// SHA-256 of one segment's memsz bytes (for the --dry-run table).
+// One SHA-256 over the digested segments in order, each as its bufsz bytes: what the
+// purgatory recomputes. The zero fill up to memsz is not hashed: it is scratch (the
+// kernel's init_size tail, page rounding) that no one reads as data, and for Debian's
+// kernel it is seven times the loaded bytes [kexec-tools hashes it; kexkit need not]. OpenSSL does the host side. With per_segment,
+// also each segment's own digest (for --dry-run), hashed on a second thread so the
+// table costs no extra wall time on a machine with two cores.
+Digest DigestSegments(const std::vector<Segment>& segments,
+                      std::vector<Digest>* per_segment = nullptr);
+// SHA-256 of one segment's bufsz bytes (for the --dry-run table).
 Digest DigestSegment(const Segment& s);
 
 std::string Hex(std::span<const uint8_t> bytes);

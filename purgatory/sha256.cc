@@ -53,22 +53,28 @@ void BlocksScalar(uint32_t state[8], const uint8_t* data, size_t blocks) {
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
 
-#define KK_S0(x) (Rotr(x, 2) ^ Rotr(x, 13) ^ Rotr(x, 22))
-#define KK_S1(x) (Rotr(x, 6) ^ Rotr(x, 11) ^ Rotr(x, 25))
+// Sigma functions as one rotate chain (3 rotates, 2 xors, no copies of x):
+// ROTR(x ^ ROTR(x ^ ROTR(x, 9), 11), 2) = ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22).
+#define KK_S0(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 9), 11), 2)
+#define KK_S1(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 14), 5), 6)
 #define KK_s0(x) (Rotr(x, 7) ^ Rotr(x, 18) ^ ((x) >> 3))
 #define KK_s1(x) (Rotr(x, 17) ^ Rotr(x, 19) ^ ((x) >> 10))
 #define KK_CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
-#define KK_MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
-#define KK_ROUND(a, b, c, d, e, f, g, h, i, wi)            \
-  do {                                                     \
+// Maj(a,b,c) = ((a ^ b) & (b ^ c)) ^ b, and this round's b ^ c is the previous round's
+// a ^ b: one xor carried over instead of recomputed [the OpenSSL scalar trick].
+#define KK_ROUND(a, b, c, d, e, f, g, h, i, wi)                 \
+  do {                                                          \
     uint32_t t1 = h + KK_S1(e) + KK_CH(e, f, g) + kK[i] + (wi); \
-    uint32_t t2 = KK_S0(a) + KK_MAJ(a, b, c);              \
-    d += t1;                                               \
-    h = t1 + t2;                                           \
+    uint32_t ab = (a) ^ (b);                                    \
+    uint32_t t2 = KK_S0(a) + ((ab & bc) ^ (b));                 \
+    bc = ab;                                                    \
+    d += t1;                                                    \
+    h = t1 + t2;                                                \
   } while (0)
 #define KK_W(i)                                                                  \
   (w[(i) & 15] += KK_s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + KK_s0(w[((i) - 15) & 15]))
 
+    uint32_t bc = b ^ c;
     for (int i = 0; i < 16; i += 8) {
       KK_ROUND(a, b, c, d, e, f, g, h, i + 0, w[i + 0]);
       KK_ROUND(h, a, b, c, d, e, f, g, i + 1, w[i + 1]);
@@ -91,7 +97,6 @@ void BlocksScalar(uint32_t state[8], const uint8_t* data, size_t blocks) {
     }
 #undef KK_W
 #undef KK_ROUND
-#undef KK_MAJ
 #undef KK_CH
 #undef KK_s1
 #undef KK_s0

@@ -10,6 +10,9 @@
 #   kk.stage=second kk.marker=M  kernel started by kexkit -e
 #   kk.stage=capture kk.expect=M capture kernel started by the crash
 #   kk.loadopts=A,B              extra kexkit load options (commas -> spaces)
+#   kk.peek=ADDR|none            kdump: where the capture kernel looks for the
+#                                marker (default 0x20000, the x86 boot
+#                                command line); passed on to the capture kernel
 #
 # kk.* parameters contain a dot, so the kernel passes them neither as init
 # arguments nor as environment: they are read from /proc/cmdline.
@@ -88,10 +91,11 @@ first_kexec() {
 
 first_kdump() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
+  peek=$(param kk.peek)
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER" $(loadopts)
+    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}" $(loadopts)
   set +f
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"
@@ -157,17 +161,22 @@ capture() {
     bad="$bad makedumpfile-dmesg"
   fi
 
-  # The first kernel's command line (with the marker) sat at 0x20000; it is
-  # visible in /proc/vmcore only if purgatory backed up low memory.
-  echo "KK-RUN: vmcore-peek /proc/vmcore 0x20000 4096"
-  if [ -z "$expect" ]; then
+  # Under QEMU -kernel on x86 the first kernel's command line (with the
+  # marker) sat at 0x20000; it is visible in /proc/vmcore only if purgatory
+  # backed up low memory. (On pseries it lives in the FDT, elsewhere.)
+  peek=$(param kk.peek)
+  [ -n "$peek" ] || peek=0x20000
+  if [ "$peek" = none ]; then
+    echo "KK-INFO backup marker check skipped (kk.peek=none)"
+  elif [ -z "$expect" ]; then
     bad="$bad no-kk.expect"
-  elif vmcore-peek /proc/vmcore 0x20000 4096 >/tmp/peek.bin; then
+  elif echo "KK-RUN: vmcore-peek /proc/vmcore $peek 4096" \
+    && vmcore-peek /proc/vmcore "$peek" 4096 >/tmp/peek.bin; then
     if grep -a -q "$expect" /tmp/peek.bin; then
       echo "KK-BACKUP-MARKER-OK"
     else
-      echo "KK-INFO 0x20000 holds: $(strings /tmp/peek.bin | head -n 3 | tr '\n' ' ')"
-      bad="$bad marker-not-at-0x20000"
+      echo "KK-INFO $peek holds: $(strings /tmp/peek.bin | head -n 3 | tr '\n' ' ')"
+      bad="$bad marker-not-at-$peek"
     fi
   else
     vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /'
