@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "arch/x86/bzimage.h"
@@ -55,6 +56,25 @@ std::vector<E820Entry> E820FromMap(const std::vector<MemRange>& ranges) {
     out.push_back({r.start, r.size(), E820Type(r.type)});
   }
   return out;
+}
+
+uint64_t FindEfiAcpiRsdp(const std::string& systab_path) {
+  auto text = load::ReadTextFile(systab_path);
+  if (!text) return 0;
+  uint64_t acpi20 = 0, acpi = 0;
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t nl = text->find('\n', pos);
+    if (nl == std::string::npos) nl = text->size();
+    const std::string line = text->substr(pos, nl - pos);
+    pos = nl + 1;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const uint64_t v = std::strtoull(line.c_str() + eq + 1, nullptr, 0);
+    if (line.compare(0, eq, "ACPI20") == 0) acpi20 = v;
+    if (line.compare(0, eq, "ACPI") == 0) acpi = v;
+  }
+  return acpi20 != 0 ? acpi20 : acpi;
 }
 
 bool ChooseSerialConsole(const load::Options& opt, std::string_view cmdline, uint64_t* port,
@@ -258,6 +278,15 @@ class X86Loader final : public load::ArchLoader {
 
     std::vector<uint8_t> base;
     if (auto f = load::ReadTextFile(opt.boot_params); f) base.assign(f->begin(), f->end());
+    // A UEFI boot loader leaves acpi_rsdp_addr at 0 (the kernel found the RSDP in the EFI
+    // configuration table); the new kernel gets no EFI runtime from kexkit, so hand it
+    // the RSDP directly [boot.rst: acpi_rsdp_addr, protocol 2.14].
+    base.resize(std::max(base.size(), sizeof(BootParams)), 0);
+    if (Le<uint64_t>(base, offsetof(BootParams, acpi_rsdp_addr)) == 0) {
+      StoreUnchecked<uint64_t>(base.data() + offsetof(BootParams, acpi_rsdp_addr),
+                               FindEfiAcpiRsdp(opt.sysfs + "/firmware/efi/systab"),
+                               Endian::kLittle);
+    }
     uint8_t seed[kRngSeedSize];
     if (getrandom(seed, sizeof(seed), 0) != static_cast<ssize_t>(sizeof(seed))) {
       return Fail("getrandom: cannot seed the new kernel's RNG");
