@@ -65,6 +65,9 @@ kk_need_pkgs() {
     kk_apt_has_candidate "$p" || { kk_apt_update; break; }
   done
   kk_log "installing: ${missing[*]}"
+  # makedumpfile recommends kexec-tools, whose default arms kexec-on-reboot of this
+  # machine: never pull recommends, and preseed that choice off in case anything does.
+  echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
   kk_with_apt_lock env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
     || kk_die "apt-get install ${missing[*]} failed"
