@@ -10,6 +10,9 @@ namespace kexkit::link {
 namespace {
 
 constexpr uint64_t kPpc64TocAlign = 256;
+// The ppc64 range tests link 48 MiB objects (REL24 reaches +-32 MiB); a purgatory is
+// tens of KiB. Either way far below the gigabytes a corrupt header can ask for.
+constexpr uint64_t kMaxImageSize = 256ull << 20;
 constexpr uint64_t kPpc64TocBias = 0x8000;  // [ELFv2 ABI 3.3: TOC pointer = .toc + 0x8000]
 
 uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -78,6 +81,13 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
       if (!want_nobits) L.file_size = at;
     }
   }
+  // A purgatory is tens of KiB; Link allocates mem_size on the host, so a corrupt header
+  // must not make it allocate gigabytes (65535 sections of 4 GiB NOBITS each).
+  if (at > kMaxImageSize) {
+    return Fail("%s: sections add up to 0x%llx bytes; more than a purgatory can be (%llu MiB)",
+                obj.name().c_str(), static_cast<unsigned long long>(at),
+                static_cast<unsigned long long>(kMaxImageSize >> 20));
+  }
   L.mem_size = at;
   return L;
 }
@@ -114,14 +124,24 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
     const uint64_t off = img.layout_.section_offset[i];
     if (off == kNotAllocated || secs[i].type == elf::kShtNobits) continue;
     const auto src = obj.SectionBytes(i);
-    std::memcpy(img.bytes_.data() + off, src.data(), src.size());
+    if (!src.empty()) std::memcpy(img.bytes_.data() + off, src.data(), src.size());
   }
   if (img.layout_.toc_section != 0) {
     img.toc_base_ = base + img.layout_.section_offset[img.layout_.toc_section] + kPpc64TocBias;
   }
 
   const Endian endian = obj.format().endian;
-  for (const RelocationSection& rs : obj.relocations()) {
+  // ppc64 ELFv1: a call to a function goes through its .opd descriptor, whose words are
+  // themselves relocated; patch .opd first so the hook reads final entry addresses.
+  std::vector<const RelocationSection*> order;
+  for (const RelocationSection& rs : obj.relocations()) order.push_back(&rs);
+  if (obj.format().machine == elf::kEmPpc64) {
+    std::stable_partition(order.begin(), order.end(), [&](const RelocationSection* rs) {
+      return secs[rs->target].name == ".opd";
+    });
+  }
+  for (const RelocationSection* rsp : order) {
+    const RelocationSection& rs = *rsp;
     const uint64_t target_off = img.layout_.section_offset[rs.target];
     if (target_off == kNotAllocated) continue;  // debug info etc.: not loaded, not patched
     const Section& target = secs[rs.target];
@@ -142,7 +162,16 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
       }
       const Symbol& sym = obj.symbols()[rel.symbol];
       uint64_t s_value = 0;
-      if (sym.shndx == elf::kShnUndef) {
+      std::string_view s_section;
+      if (sym.shndx == elf::kShnUndef && sym.name == ".TOC." &&
+          obj.format().machine == elf::kEmPpc64) {
+        // The ppc64 linker-defined TOC pointer [ELFv2 ABI 3.3, 64-bit ELF ABI 3.2.3].
+        if (img.layout_.toc_section == 0) {
+          return Fail("%s: .TOC. referenced but the object has no .toc or .got section",
+                      where.c_str());
+        }
+        s_value = img.toc_base_;
+      } else if (sym.shndx == elf::kShnUndef) {
         if (rel.symbol != 0 && sym.bind() != elf::kStbWeak) {
           return Fail("%s: undefined symbol '%.*s'", where.c_str(),
                       static_cast<int>(sym.name.size()), sym.name.data());
@@ -164,6 +193,7 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
                       secs[sym.shndx].name.data());
         }
         s_value = base + sec_off + sym.value;
+        s_section = secs[sym.shndx].name;
       }
       RelocSite site{rel.type,
                      img.bytes_,
@@ -173,7 +203,9 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
                      rel.addend,
                      sym.other,
                      img.toc_base_,
-                     endian};
+                     endian,
+                     s_section,
+                     target_off + target.size};
       if (!rs.rela) {
         auto a = arch->implicit_addend(site);
         if (!a) return Wrap(where, a.error());
@@ -241,7 +273,7 @@ Result<uint64_t> LinkedImage::SymbolAddress(std::string_view name) const {
 Result<void> LinkedImage::SetSymbol(std::string_view name, std::span<const uint8_t> value) {
   auto f = Find(name, value.size());
   if (!f) return std::unexpected(f.error());
-  std::memcpy(bytes_.data() + f->second, value.data(), value.size());
+  if (!value.empty()) std::memcpy(bytes_.data() + f->second, value.data(), value.size());
   return {};
 }
 

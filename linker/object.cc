@@ -47,7 +47,9 @@ bool StringAt(std::span<const uint8_t> strtab, uint64_t off, std::string_view* o
 
 std::span<const uint8_t> RelocatableObject::SectionBytes(uint32_t index) const {
   const Section& s = sections_[index];
-  if (s.type == elf::kShtNobits) return {};
+  // SHT_NULL headers are inactive and their offset and size undefined [gABI 4.1
+  // "Sections"]; Parse does not range-check them, so they have no bytes.
+  if (s.type == elf::kShtNobits || s.type == elf::kShtNull) return {};
   return bytes_.subspan(s.offset, s.size);
 }
 

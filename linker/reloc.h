@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "linker/bytes.h"
 #include "linker/diag.h"
@@ -23,6 +24,10 @@ struct RelocSite {
   uint8_t symbol_other;      // st_other (ppc64 ELFv2 local entry offset)
   uint64_t toc_base;         // .TOC. (ppc64): TOC section + 0x8000
   Endian endian;
+  std::string_view symbol_section = {};  // S's section name ("" if undefined or absolute):
+                                         // ppc64 ELFv1 calls resolve through ".opd"
+  uint64_t section_end = ~uint64_t{0};   // image offset where the place's section ends:
+                                         // a field must not straddle it (StoreAt checks)
 };
 
 struct RelocArch {
@@ -47,7 +52,8 @@ Result<void> CheckUnsigned(uint64_t v, int bits, const char* what);
 Result<void> CheckAligned(uint64_t v, uint64_t align, const char* what);
 template <typename T>
 Result<void> StoreAt(const RelocSite& s, T v) {
-  if (!Store<T>(s.image, s.offset, v, s.endian)) {
+  if (s.offset > s.section_end || s.section_end - s.offset < sizeof(T) ||
+      !Store<T>(s.image, s.offset, v, s.endian)) {
     return Fail("%zu-byte store at image offset 0x%llx runs past the section", sizeof(T),
                 static_cast<unsigned long long>(s.offset));
   }

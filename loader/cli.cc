@@ -13,7 +13,7 @@ enum LongOnly {
   kOptInitrd = 256, kOptAppend, kOptReuseCmdline, kOptDtb, kOptMemMin, kOptMemMax, kOptSerial,
   kOptSerialBaud, kOptConsoleSerial, kOptConsoleVga, kOptEntry32, kOptElf32, kOptElf64,
   kOptDryRun, kOptIomem, kOptMemmap, kOptBootParams, kOptProcCmdline, kOptSysfs,
-  kOptDeviceTree, kOptCorruptDigest,
+  kOptDeviceTree, kOptCorruptDigest, kOptKcore,
 };
 
 const option kLongOptions[] = {
@@ -51,6 +51,7 @@ const option kLongOptions[] = {
     {"boot-params", required_argument, nullptr, kOptBootParams},
     {"proc-cmdline", required_argument, nullptr, kOptProcCmdline},
     {"sysfs", required_argument, nullptr, kOptSysfs},
+    {"kcore", required_argument, nullptr, kOptKcore},
     {"device-tree", required_argument, nullptr, kOptDeviceTree},
     {"test-corrupt-digest", no_argument, nullptr, kOptCorruptDigest},
     {nullptr, 0, nullptr, 0},
@@ -108,7 +109,9 @@ Load options:
   -d, --debug              print the plan as well
 Inputs (for --dry-run on saved copies, and tests):
       --iomem=FILE --memmap=DIR --boot-params=FILE --proc-cmdline=FILE --sysfs=DIR
-      --device-tree=DIR
+      --device-tree=DIR --kcore=FILE
+      (--sysfs=DIR also sets DIR/firmware/memmap and DIR/kernel/boot_params/data, and
+      --iomem=FILE the kcore in FILE's directory, unless those are given themselves)
 )";
 }
 
@@ -116,8 +119,13 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   Options o;
   bool load = false, panic = false, unload = false, exec = false, status = false;
   bool file_flag = false, load_flag = false;
+  bool iomem_set = false, memmap_set = false, boot_params_set = false, sysfs_set = false,
+       kcore_set = false;
   opterr = 0;
-  optind = 1;
+  // 0, not 1: glibc and musl then reset their whole scan state. With 1, a previous call
+  // that stopped inside an option cluster ("-y" of "-y-32") leaves getopt pointing
+  // into that (possibly freed) argv, and this call parses stale text.
+  optind = 0;
   int c;
   while ((c = getopt_long(argc, argv, ":hvfelpuSscaid", kLongOptions, nullptr)) != -1) {
     uint64_t v = 0;
@@ -184,11 +192,12 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         break;
       }
       case kOptDryRun: o.dry_run = true; break;
-      case kOptIomem: o.iomem = optarg; break;
-      case kOptMemmap: o.memmap = optarg; break;
-      case kOptBootParams: o.boot_params = optarg; break;
+      case kOptIomem: o.iomem = optarg; iomem_set = true; break;
+      case kOptMemmap: o.memmap = optarg; memmap_set = true; break;
+      case kOptBootParams: o.boot_params = optarg; boot_params_set = true; break;
       case kOptProcCmdline: o.proc_cmdline = optarg; break;
-      case kOptSysfs: o.sysfs = optarg; break;
+      case kOptSysfs: o.sysfs = optarg; sysfs_set = true; break;
+      case kOptKcore: o.kcore = optarg; kcore_set = true; break;
       case kOptDeviceTree: o.device_tree = optarg; break;
       case kOptCorruptDigest: o.test_corrupt_digest = true; break;
       case ':': return Fail("option %s needs a value", argv[optind - 1]);
@@ -197,6 +206,17 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         return Fail("unknown option %s (see --help)", argv[optind - 1]);
     }
   }
+  // Saved inputs stay together: --sysfs=DIR also moves the sysfs files not named on their
+  // own (firmware memmap, boot_params), and --iomem=FILE the kcore beside it (as
+  // /proc/kcore is beside /proc/iomem), so a dry run on saved copies never mixes in the
+  // running machine's own map.
+  if (sysfs_set && !memmap_set) o.memmap = o.sysfs + "/firmware/memmap";
+  if (sysfs_set && !boot_params_set) o.boot_params = o.sysfs + "/kernel/boot_params/data";
+  if (iomem_set && !kcore_set) {
+    const size_t slash = o.iomem.rfind('/');
+    o.kcore = slash == std::string::npos ? "kcore" : o.iomem.substr(0, slash) + "/kcore";
+  }
+
   if (optind < argc) o.kernel = argv[optind++];
   if (optind < argc) return Fail("unexpected argument '%s' (one kernel only)", argv[optind]);
 

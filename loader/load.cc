@@ -76,6 +76,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   auto map = ReadSystemMemoryMap(opt.memmap, opt.iomem);
   if (!map) return std::unexpected(map.error());
   ctx.map = std::move(*map);
+  if (auto r = arch.CompleteMemoryMap(opt, ctx.map); !r) return std::unexpected(r.error());
 
   std::vector<MemRange> usable;
   if (opt.crash) {
@@ -83,9 +84,13 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
       return Fail("%s: no crashkernel= reservation (no 'Crash kernel' range); boot the running "
                   "kernel with crashkernel=256M", opt.iomem.c_str());
     }
-    ctx.allowed = ctx.map.crash;
+    // kexec_load checks crash segments against crashk_res only; a second "Crash kernel"
+    // range is crashk_low_res, reserved below 4 GiB only when crashk_res is above it, so
+    // crashk_res is the highest one [kernel/kexec_core.c sanity_check_segment_list].
+    // The low one still goes to the capture kernel as RAM (crash.cc).
+    ctx.allowed = {ctx.map.crash.back()};
     ctx.allowed_name = "the crash kernel region";
-    usable = ctx.map.crash;
+    usable = ctx.allowed;
   } else {
     ctx.allowed = ctx.map.Ram();
     // Leave a loaded capture kernel's region alone; page 0 holds the real-mode IVT/BDA.
@@ -94,7 +99,9 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   }
   if (opt.mem_min || opt.mem_max) {
     const uint64_t lo = opt.mem_min.value_or(0);
-    const uint64_t hi = opt.mem_max ? *opt.mem_max + 1 : ~uint64_t{0};
+    // --mem-max is inclusive; its +1 must not wrap --mem-max=0xffffffffffffffff to 0.
+    const uint64_t hi =
+        opt.mem_max && *opt.mem_max != ~uint64_t{0} ? *opt.mem_max + 1 : ~uint64_t{0};
     std::vector<MemRange> clipped;
     for (MemRange r : usable) {
       r.start = std::max(r.start, lo);
@@ -125,8 +132,9 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   auto layout = link::ComputeLayout(*obj);
   if (!layout) return std::unexpected(layout.error());
   const auto [pmin, pmax] = arch.PurgatoryWindow(ctx);
-  const uint64_t pmemsz = PageAlign(layout->mem_size);
-  auto paddr = ctx.space.Allocate(pmemsz, std::max<uint64_t>(layout->align, kPageSize), pmin,
+  const uint64_t seg_align = arch.segment_align();
+  const uint64_t pmemsz = (layout->mem_size + seg_align - 1) & ~(seg_align - 1);
+  auto paddr = ctx.space.Allocate(pmemsz, std::max<uint64_t>(layout->align, seg_align), pmin,
                                   pmax, /*top_down=*/false);
   if (!paddr) return Wrap("purgatory", paddr.error());
   auto image = link::Link(*obj, *paddr);

@@ -48,6 +48,12 @@ class ArchLoader {
   virtual Result<void> AddSegments(LoadContext& ctx) = 0;
   // [min, max) for the purgatory's segment.
   virtual std::pair<uint64_t, uint64_t> PurgatoryWindow(const LoadContext& ctx) const = 0;
+  // Alignment of the purgatory segment's address and size: kexec_load wants every
+  // segment aligned to the running kernel's PAGE_SIZE (64 KiB on ppc64el kernels).
+  virtual uint64_t segment_align() const { return kPageSize; }
+  // Completes the memory map from platform sources the generic readers do not know
+  // (ppc64: the crash region is only in /chosen/linux,crashkernel-*, not /proc/iomem).
+  virtual Result<void> CompleteMemoryMap(const Options&, MemoryMap&) const { return {}; }
   // Writes the arch hand-off block into the linked purgatory.
   virtual Result<void> Patch(LoadContext& ctx, link::LinkedImage& image) = 0;
 };

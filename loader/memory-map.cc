@@ -124,16 +124,24 @@ Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
     auto t = ReadTextFile(base + "end");
     auto ty = ReadTextFile(base + "type");
     if (!s || !t || !ty) return Fail("%s: incomplete entry (start, end, type)", (dir + "/" + e).c_str());
-    uint64_t start, last;
-    if (!ParseHex(Trim(*s), &start) || !ParseHex(Trim(*t), &last) || last < start ||
-        last == ~uint64_t{0}) {
-      return Fail("%s: malformed start/end", (dir + "/" + e).c_str());
-    }
-    map.ranges.push_back({start, last + 1, RangeTypeFromName(Trim(*ty))});
+    auto r = ParseFirmwareMemmapEntry(*s, *t, *ty, dir + "/" + e);
+    if (!r) return std::unexpected(r.error());
+    map.ranges.push_back(*r);
   }
   if (map.ranges.empty()) return Fail("%s: no entries", dir.c_str());
   SortRanges(map.ranges);
   return map;
+}
+
+Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start_text,
+                                          std::string_view end_text,
+                                          std::string_view type_text, std::string_view name) {
+  uint64_t start, last;
+  if (!ParseHex(Trim(start_text), &start) || !ParseHex(Trim(end_text), &last) || last < start ||
+      last == ~uint64_t{0}) {
+    return Fail("%.*s: malformed start/end", static_cast<int>(name.size()), name.data());
+  }
+  return MemRange{start, last + 1, RangeTypeFromName(Trim(type_text))};
 }
 
 Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,

@@ -41,6 +41,12 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name);
 // handed it over, before the kernel's own changes. Crash and kernel ranges stay empty.
 Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir);
 
+// One entry of that directory from the text of its three files (inclusive hex end, as
+// sysfs writes it). `name` (the entry's path) is used in messages. What can go wrong: a
+// value that is not hex, an end before the start, an end at the top of the address space.
+Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start, std::string_view end,
+                                          std::string_view type, std::string_view name);
+
 // The machine's map: /sys/firmware/memmap when present (firmware types are exact),
 // with the crash reservation taken from /proc/iomem; else /proc/iomem alone.
 Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,

@@ -43,6 +43,7 @@ struct Options {
   std::string boot_params = "/sys/kernel/boot_params/data";
   std::string proc_cmdline = "/proc/cmdline";
   std::string sysfs = "/sys";          // crash_notes, vmcoreinfo
+  std::string kcore = "/proc/kcore";   // kdump: kernel text and direct-map base
   std::string device_tree = "/proc/device-tree";
 
   bool test_corrupt_digest = false;  // test only: the purgatory must refuse to boot

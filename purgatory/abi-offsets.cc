@@ -30,4 +30,5 @@ void KexkitAbiOffsets() {
   KK_DEFINE(ENTRYPPC_SIZE, sizeof(EntryPpc64));
   KK_OFF(ENTRYPPC, EntryPpc64, kernel); KK_OFF(ENTRYPPC, EntryPpc64, fdt);
   KK_OFF(ENTRYPPC, EntryPpc64, stack);
+  KK_OFF(ENTRYPPC, EntryPpc64, opal_base); KK_OFF(ENTRYPPC, EntryPpc64, opal_entry);
 }

@@ -58,27 +58,40 @@ Result<int64_t> ImplicitAddend(const RelocSite& s) {
   return static_cast<int8_t>(v);
 }
 
+// GNU ld's overflow rules for the narrow types [binutils bfd/elf32-i386.c howto table;
+// bfd/reloc.c complain_overflow_bitfield], so kexkit accepts and refuses exactly what
+// ld does: R_386_16, R_386_PC16 and R_386_8 are "bitfield" fields, which take any value
+// whose bits above the field, within the 32-bit address, are all zero or all one
+// (-2^n .. 2^n-1: signed, unsigned, or an address that wraps); R_386_PC8 is signed.
+Result<void> CheckBitfield(uint32_t v, int bits, const char* what) {
+  const uint32_t above = v >> bits;
+  if (above != 0 && above != (0xffffffffu >> bits)) {
+    return Fail("%s value 0x%x overflows a %d-bit field", what, v, bits);
+  }
+  return {};
+}
+
 Result<void> Apply(const RelocSite& s) {
   // 32-bit arithmetic: addresses wrap modulo 2^32 like the CPU's.
   const uint32_t sa = static_cast<uint32_t>(s.symbol + static_cast<uint64_t>(s.addend));
-  const int64_t pcrel = static_cast<int32_t>(sa - static_cast<uint32_t>(s.place));
+  const uint32_t pcrel = sa - static_cast<uint32_t>(s.place);
   const char* name = TypeName(s.type);
   switch (s.type) {
     case kNone: return {};
     case k32: return StoreAt<uint32_t>(s, sa);
     case kPc32:
-    case kPlt32: return StoreAt<uint32_t>(s, static_cast<uint32_t>(pcrel));
+    case kPlt32: return StoreAt<uint32_t>(s, pcrel);  // no PLT: a call goes straight there
     case k16:
-      if (auto r = CheckUnsigned(sa, 16, name); !r) return r;
+      if (auto r = CheckBitfield(sa, 16, name); !r) return r;
       return StoreAt<uint16_t>(s, static_cast<uint16_t>(sa));
     case kPc16:
-      if (auto r = CheckSigned(pcrel, 16, name); !r) return r;
+      if (auto r = CheckBitfield(pcrel, 16, name); !r) return r;
       return StoreAt<uint16_t>(s, static_cast<uint16_t>(pcrel));
     case k8:
-      if (auto r = CheckUnsigned(sa, 8, name); !r) return r;
+      if (auto r = CheckBitfield(sa, 8, name); !r) return r;
       return StoreAt<uint8_t>(s, static_cast<uint8_t>(sa));
     case kPc8:
-      if (auto r = CheckSigned(pcrel, 8, name); !r) return r;
+      if (auto r = CheckSigned(static_cast<int32_t>(pcrel), 8, name); !r) return r;
       return StoreAt<uint8_t>(s, static_cast<uint8_t>(pcrel));
     default:
       return Fail("unsupported relocation %s (type %u)", name ? name : "R_386_?", s.type);

@@ -1,5 +1,7 @@
 #include "arch/x86/bzimage.h"
 
+#include <algorithm>
+
 #include "kexkit/x86-boot-params.h"
 #include "linker/bytes.h"
 
@@ -30,12 +32,16 @@ Result<BzImage> ParseBzImage(std::span<const uint8_t> file, const std::string& n
     return bz.version >= since && off + width <= hdr_end;
   };
   bz.setup_sects = file[0x1f1] == 0 ? 4 : file[0x1f1];
-  bz.loadflags = file[0x211];
+  if (field_ok(0x211, 1, 0x0200)) bz.loadflags = file[0x211];
   if (field_ok(0x22c, 4, 0x0203)) bz.initrd_addr_max = Le<uint32_t>(file, 0x22c);
   if (field_ok(0x230, 4, 0x0205)) bz.kernel_alignment = Le<uint32_t>(file, 0x230);
   if (field_ok(0x234, 1, 0x0205)) bz.relocatable = file[0x234];
   if (field_ok(0x236, 2, 0x020c)) bz.xloadflags = Le<uint16_t>(file, 0x236);
   if (field_ok(0x238, 4, 0x0206)) bz.cmdline_size = Le<uint32_t>(file, 0x238);
+  // The boot_params segment is sized by cmdline_size, so a corrupt header could make the
+  // loader allocate 4 GiB. Linux's COMMAND_LINE_SIZE is 2048 on x86; a smaller limit
+  // than the kernel's is always safe.
+  bz.cmdline_size = std::min<uint32_t>(bz.cmdline_size, kMaxCmdlineSize);
   if (field_ok(0x258, 8, 0x020a)) bz.pref_address = Le<uint64_t>(file, 0x258);
   if (field_ok(0x260, 4, 0x020a)) bz.init_size = Le<uint32_t>(file, 0x260);
   if (bz.kernel_alignment != 0 && (bz.kernel_alignment & (bz.kernel_alignment - 1)) != 0) {

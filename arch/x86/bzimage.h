@@ -10,6 +10,9 @@
 
 namespace kexkit::x86 {
 
+// Upper bound kexkit puts on cmdline_size (the kernel's own is 2047 on x86).
+inline constexpr uint32_t kMaxCmdlineSize = 64 * 1024;
+
 struct BzImage {
   uint16_t version = 0;          // boot protocol, e.g. 0x020f
   uint32_t setup_sects = 0;      // 0 in the header means 4
@@ -17,7 +20,7 @@ struct BzImage {
   uint16_t xloadflags = 0;       // 2.12+
   uint32_t kernel_alignment = 0; // 2.05+ (relocatable kernels)
   uint8_t relocatable = 0;       // 2.05+
-  uint32_t cmdline_size = 255;   // 2.06+, else 255
+  uint32_t cmdline_size = 255;   // 2.06+, else 255; at most kMaxCmdlineSize
   uint32_t initrd_addr_max = 0x37ffffff;  // 2.03+
   uint64_t pref_address = 0x100000;       // 2.10+
   uint32_t init_size = 0;        // 2.10+; 0 before

@@ -23,6 +23,11 @@ using load::Segment;
 
 constexpr uint64_t k16M = 16ull << 20;
 constexpr uint64_t k4G = 1ull << 32;
+// i386 kernels run only from lowmem: the decompressor stops with "Destination address
+// too large" when its heap (inside init_size) reaches 896 MiB (1 GiB of kernel space
+// less 128 MiB of vmalloc)
+// [arch/x86/boot/compressed/misc.c, (-__PAGE_OFFSET - (128 << 20) - 1) & 0x7fffffff].
+constexpr uint64_t kI386KernelTop = 0x38000000;
 constexpr uint64_t kLowMemTop = 0xa0000;  // 640K: top of conventional memory
 constexpr uint64_t kBootDataMin = 0x3000;   // below it: real-mode IVT, BDA, trampolines
 constexpr size_t kRngSeedSize = 32;
@@ -56,25 +61,6 @@ std::vector<E820Entry> E820FromMap(const std::vector<MemRange>& ranges) {
     out.push_back({r.start, r.size(), E820Type(r.type)});
   }
   return out;
-}
-
-uint64_t FindEfiAcpiRsdp(const std::string& systab_path) {
-  auto text = load::ReadTextFile(systab_path);
-  if (!text) return 0;
-  uint64_t acpi20 = 0, acpi = 0;
-  size_t pos = 0;
-  while (pos < text->size()) {
-    size_t nl = text->find('\n', pos);
-    if (nl == std::string::npos) nl = text->size();
-    const std::string line = text->substr(pos, nl - pos);
-    pos = nl + 1;
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    const uint64_t v = std::strtoull(line.c_str() + eq + 1, nullptr, 0);
-    if (line.compare(0, eq, "ACPI20") == 0) acpi20 = v;
-    if (line.compare(0, eq, "ACPI") == 0) acpi = v;
-  }
-  return acpi20 != 0 ? acpi20 : acpi;
 }
 
 bool ChooseSerialConsole(const load::Options& opt, std::string_view cmdline, uint64_t* port,
@@ -226,7 +212,7 @@ class X86Loader final : public load::ArchLoader {
     // it [boot.rst: init_size bytes from the load address; kernel_alignment].
     const uint64_t kmemsz = PageAlign(std::max<uint64_t>(bz_.init_size, bz_.kernel.size()));
     const uint64_t kalign = std::max<uint64_t>(bz_.relocatable ? bz_.kernel_alignment : 1, kPageSize);
-    const uint64_t kmax = bits64_ && !opt.entry_32bit ? ~uint64_t{0} : k4G;
+    const uint64_t kmax = !bits64_ ? kI386KernelTop : opt.entry_32bit ? k4G : ~uint64_t{0};
     if (!bz_.relocatable || ctx.space.Claim(bz_.pref_address, kmemsz)) {
       if (!bz_.relocatable && !ctx.space.Claim(bz_.pref_address, kmemsz)) {
         return Fail("%s: not relocatable, and 0x%llx is not free RAM", kn,
@@ -269,9 +255,13 @@ class X86Loader final : public load::ArchLoader {
     }
 
     // Zero page + command line + setup_data, low (>= 0x3000) for a plain kexec, in the crash
-    // region for -p; always below 4 GiB so a 32-bit entry can reach it.
+    // region for -p; below 4 GiB so a 32-bit entry can reach it, except that a 64-bit
+    // capture kernel takes it anywhere (lowest first): with crashkernel=X,high the only
+    // region kexec_load accepts is above 4 GiB [kexec-tools bzImage64 does the same].
     const uint64_t bp_size = PageAlign(BootParamsSize(bz_, e820.size()));
-    auto bp = opt.crash ? ctx.space.Allocate(bp_size, kPageSize, 0, k4G, false)
+    const bool entry64 = bits64_ && !opt.entry_32bit;
+    auto bp = opt.crash ? ctx.space.Allocate(bp_size, kPageSize, 0, entry64 ? ~uint64_t{0} : k4G,
+                                             false)
                         : ctx.space.Allocate(bp_size, kPageSize, kBootDataMin, k4G, false);
     if (!bp) return Wrap("boot_params", bp.error());
     bp_addr_ = *bp;
@@ -284,7 +274,7 @@ class X86Loader final : public load::ArchLoader {
     base.resize(std::max(base.size(), sizeof(BootParams)), 0);
     if (Le<uint64_t>(base, offsetof(BootParams, acpi_rsdp_addr)) == 0) {
       StoreUnchecked<uint64_t>(base.data() + offsetof(BootParams, acpi_rsdp_addr),
-                               FindEfiAcpiRsdp(opt.sysfs + "/firmware/efi/systab"),
+                               load::ReadEfiAcpiRsdp(opt.sysfs).value_or(0),
                                Endian::kLittle);
     }
     uint8_t seed[kRngSeedSize];
@@ -308,8 +298,9 @@ class X86Loader final : public load::ArchLoader {
 
   std::pair<uint64_t, uint64_t> PurgatoryWindow(const LoadContext& ctx) const override {
     // Low memory for a plain kexec, as kexec-tools does; anywhere in the crash region
-    // for -p. Below 4 GiB either way: the 32-bit hand-off runs with paging off.
-    if (ctx.opt.crash) return {0, k4G};
+    // for -p. Below 4 GiB where the 32-bit hand-off runs with paging off; the 64-bit
+    // one (position-independent, identity-mapped) may sit in a crash region above 4 GiB.
+    if (ctx.opt.crash) return {0, bits64_ && !ctx.opt.entry_32bit ? ~uint64_t{0} : k4G};
     return {kBootDataMin, kLowMemTop};
   }
 
@@ -324,8 +315,11 @@ class X86Loader final : public load::ArchLoader {
       if (ctx.opt.entry_32bit) Put<uint64_t>(regs, offsetof(abi::EntryX86_64, entry32), kernel_addr_);
       return image.SetSymbol("kexkit_entry_x86_64", regs);
     }
-    std::vector<uint8_t> regs(sizeof(abi::EntryI386), 0);
+    auto stack = image.SymbolAddress("kexkit_stack_top");
+    if (!stack) return std::unexpected(stack.error());
+    std::vector<uint8_t> regs(sizeof(abi::EntryI386), 0);  // ebx = ebp = edi = 0
     Put<uint32_t>(regs, offsetof(abi::EntryI386, esi), static_cast<uint32_t>(bp_addr_));
+    Put<uint32_t>(regs, offsetof(abi::EntryI386, esp), static_cast<uint32_t>(*stack));
     Put<uint32_t>(regs, offsetof(abi::EntryI386, eip), static_cast<uint32_t>(kernel_addr_));
     return image.SetSymbol("kexkit_entry_i386", regs);
   }

@@ -15,10 +15,6 @@ namespace kexkit::x86 {
 // e820 entries from a memory map (firmware types kept).
 std::vector<E820Entry> E820FromMap(const std::vector<load::MemRange>& ranges);
 
-// The RSDP address from an EFI system table listing (/sys/firmware/efi/systab:
-// "ACPI20=0x..." preferred over "ACPI=0x..."); 0 when there is none.
-uint64_t FindEfiAcpiRsdp(const std::string& systab_path);
-
 // Serial console settings derived from the options and the new command line:
 // --console-serial / --serial / --serial-baud, or console=ttyS<n>[,baud] in `cmdline`.
 // Returns false (console off) when neither asks for one.

@@ -5,10 +5,17 @@
 #
 #   kk.test=kexec  kk.marker=M   first kernel: kexkit -l, then kexkit -e
 #   kk.test=kdump  kk.marker=M   first kernel: kexkit -p, then crash
+#   kk.test=kdump-nothing-lost   first kernel: kexkit -p and -l, then failed
+#                  kk.marker=M   -p and -l loads that must leave both loaded
+#                                kernels in place, then crash (as kdump)
+#   kk.test=demo                 first kernel: kexkit -p, then the kdump_demo
+#                                module oopses (panic_on_oops=1)
 #   kk.test=smoke                first kernel: check the tools run, no kexec
 #   kk.test=shell                first kernel: a shell on the console
 #   kk.stage=second kk.marker=M  kernel started by kexkit -e
 #   kk.stage=capture kk.expect=M capture kernel started by the crash
+#   kk.stage=capture kk.dump=DEV capture kernel: write the dump to disk DEV
+#                                (makedumpfile -F) instead of checking it
 #   kk.loadopts=A,B              extra kexkit load options (commas -> spaces)
 #   kk.peek=ADDR|none            kdump: where the capture kernel looks for the
 #                                marker (default 0x20000, the x86 boot
@@ -100,11 +107,70 @@ first_kdump() {
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"
   [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
+  [ "$TEST" = kdump-nothing-lost ] && nothing_lost
   sync
   echo "KK-RUN: echo c > /proc/sysrq-trigger"
   echo c >/proc/sysrq-trigger
   sleep 10
   fail "still running 10 s after the crash"
+}
+
+# One load that must fail: non-zero exit, one line on stderr, and both
+# /sys/kernel/kexec_crash_loaded and kexec_loaded unchanged (the kernel drops
+# a loaded image before it checks a new one, so kexkit must never get there).
+bad_load() {
+  echo "KK-RUN: kexkit $*"
+  kexkit "$@" >/dev/null 2>/tmp/bad.err
+  st=$?
+  lines=$(wc -l </tmp/bad.err)
+  sed 's/^/KK-INFO stderr: /' /tmp/bad.err
+  crash=$(cat /sys/kernel/kexec_crash_loaded)
+  plain=$(cat /sys/kernel/kexec_loaded)
+  echo "KK-INFO exit=$st stderr_lines=$lines kexec_crash_loaded=$crash kexec_loaded=$plain"
+  [ "$st" != 0 ] || fail "'kexkit $*' succeeded"
+  [ "$lines" = 1 ] || fail "'kexkit $*' printed $lines lines on stderr"
+  [ "$crash" = 1 ] || fail "the capture kernel was lost by 'kexkit $*'"
+  [ "$plain" = 1 ] || fail "the kexec kernel was lost by 'kexkit $*'"
+}
+
+# After a good -p: a good -l too, then bad -p and -l loads that fail at
+# different stages (kernel, initrd, placement in the crash region).
+nothing_lost() {
+  run kexkit -l /boot/kernel --initrd=/boot/small.cpio.gz --append="console=$CONSOLE"
+  head -c 1000000 /boot/kernel >/tmp/truncated-kernel
+  # Sparse: larger than the 256M crash region without using guest RAM.
+  dd if=/dev/zero of=/tmp/huge-initrd bs=1M count=0 seek=300 2>/dev/null
+  mkdir -p /tmp/a-directory
+  bad_load -p /tmp/truncated-kernel --initrd=/boot/small.cpio.gz
+  bad_load -p /boot/kernel --initrd=/tmp/huge-initrd
+  bad_load -p /boot/small.cpio.gz
+  bad_load -p /boot/kernel --initrd=/tmp/no-such-initrd
+  bad_load -p /tmp/a-directory
+  bad_load -l /tmp/truncated-kernel
+  bad_load -l /boot/kernel --initrd=/tmp/a-directory
+  echo "KK-NOTHING-LOST-OK"
+}
+
+# The kdump demo (run-vm.sh demo-crash adds the module and, for the capture
+# kernel, the virtio modules under /lib/kdump-demo).
+first_demo() {
+  set -f
+  # shellcheck disable=SC2046  # loadopts must split into words
+  run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
+    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.dump=/dev/vda" $(loadopts)
+  set +f
+  loaded=$(cat /sys/kernel/kexec_crash_loaded)
+  echo "KK-INFO kexec_crash_loaded=$loaded"
+  [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
+  run insmod /lib/kdump-demo/kdump_demo.ko
+  run sysctl -w kernel.panic_on_oops=1
+  sync
+  # From a child, not from init itself: an oops in PID 1 would panic even
+  # without panic_on_oops, and the demo is about the real-machine setting.
+  echo "KK-RUN: echo 1 > /proc/kdump_demo"
+  sh -c 'echo 1 >/proc/kdump_demo'
+  sleep 10
+  fail "still running 10 s after triggering kdump_demo"
 }
 
 first_smoke() {
@@ -188,13 +254,42 @@ capture() {
   finish
 }
 
+# Capture kernel of the demo: the virtio disk modules in their load order,
+# then the dump in makedumpfile's flattened format, which needs no file
+# system: the host turns it back into a dump with makedumpfile -R.
+capture_dump() {
+  dev=$1
+  [ -e /proc/vmcore ] || fail "no /proc/vmcore in the capture kernel"
+  echo "KK-INFO vmcore bytes=$(stat -c %s /proc/vmcore)"
+  while read -r m; do
+    run insmod "/lib/kdump-demo/virtio/$m.ko"
+  done </lib/kdump-demo/virtio/order
+  i=0
+  while [ ! -b "$dev" ] && [ $i -lt 20 ]; do
+    sleep 1
+    i=$((i + 1))
+  done
+  [ -b "$dev" ] || fail "no block device $dev after loading the virtio modules"
+  echo "KK-RUN: makedumpfile -F -c -d 31 /proc/vmcore > $dev"
+  makedumpfile -F -c -d 31 --message-level 6 /proc/vmcore >"$dev" \
+    || fail "makedumpfile -F -c -d 31 exited with status $?"
+  sync
+  echo "KK-DUMP-WRITTEN dev=$dev"
+  echo "KK-RESULT: PASS demo-crash"
+  finish
+}
+
 case $STAGE in
   second) second ;;
-  capture) capture ;;
+  capture)
+    dump=$(param kk.dump)
+    if [ -n "$dump" ]; then capture_dump "$dump"; else capture; fi
+    ;;
   first)
     case $TEST in
       kexec) first_kexec ;;
-      kdump) first_kdump ;;
+      kdump | kdump-nothing-lost) first_kdump ;;
+      demo) first_demo ;;
       smoke) first_smoke ;;
       shell)
         setsid cttyhack sh

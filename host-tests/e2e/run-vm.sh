@@ -6,6 +6,13 @@
 #          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
 #                            must report the mismatch and never start it
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
+#          kdump-nothing-lost  kdump, with failed -p and -l loads between the
+#                            good ones and the crash: each must leave the
+#                            loaded kernels in place (x86_64)
+#          demo-crash        kexkit -p, the kdump_demo module oopses, the
+#                            capture kernel writes the dump to a virtio disk
+#                            (left in the work dir as disk.img; scripts/demo
+#                            analyses it)
 #          smoke             no kexec: the guest tools run (harness check)
 #
 # Options (each also from the environment):
@@ -101,6 +108,17 @@ case $test in
       required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RESULT: PASS kdump')
     fi
     ;;
+  kdump-nothing-lost)
+    # Its bad inputs (a truncated bzImage, a 300M initrd) are x86-shaped.
+    [[ $arch == x86_64 ]] || kk_die "kdump-nothing-lost is x86_64 only"
+    required=($'^\r?kexkit purgatory: ' 'KK-NOTHING-LOST-OK' 'KK-DMESG-OK'
+              'KK-BACKUP-MARKER-OK' 'KK-RESULT: PASS kdump')
+    ;;
+  demo-crash)
+    [[ $arch == x86_64 ]] || kk_die "demo-crash is x86_64 only"
+    first_test=demo
+    required=($'^\r?kexkit purgatory: ' 'KK-DUMP-WRITTEN' 'KK-RESULT: PASS demo-crash')
+    ;;
   smoke) required=('KK-RESULT: PASS smoke') ;;
   *) usage ;;
 esac
@@ -171,14 +189,26 @@ peek=$(abspath "$peek")
 
 kk_fetch_kernel "$arch"
 kk_log "kernel $KK_KERNEL_VERSION: $KK_KERNEL_IMAGE"
+qemu_extra=()
 kk_mkinitramfs_small "$work/small.cpio.gz" "$here/guest-init.sh" "$peek"
+if [[ $test == demo-crash ]]; then
+  # shellcheck source=scripts/lib/demo-guest.sh
+  . "$repo/scripts/lib/demo-guest.sh"
+  kk_demo_guest_prepare "$work"
+  cat "$KK_DEMO_SMALL_OVERLAY" >>"$work/small.cpio.gz"
+  qemu_extra=(-drive "file=$KK_DEMO_DISK,if=virtio,format=raw")
+fi
 kk_mkinitramfs_main "$work/main.cpio.gz" "$work/small.cpio.gz" "$here/guest-init.sh" \
   "$kexkit" "$peek"
+[[ $test != demo-crash ]] || cat "$KK_DEMO_MAIN_OVERLAY" >>"$work/main.cpio.gz"
+# KK_E2E_MAIN_OVERLAY: one more gzip'd cpio for the first kernel's initramfs (the
+# kernel unpacks concatenated archives in order; scripts/bench adds kexec-tools so).
+[[ -z ${KK_E2E_MAIN_OVERLAY:-} ]] || cat "$KK_E2E_MAIN_OVERLAY" >>"$work/main.cpio.gz"
 
 # -- boot -----------------------------------------------------------------
 marker=KKM$(date +%s%N | sha256sum | cut -c1-12)
 append="console=$console panic=-1 kk.test=$first_test kk.marker=$marker"
-[[ $test == kdump ]] && append+=" crashkernel=$crashkernel"
+[[ $test == kdump* || $test == demo-crash ]] && append+=" crashkernel=$crashkernel"
 [[ -n $loadopts ]] && append+=" kk.loadopts=$loadopts"
 [[ -n $extra_append ]] && append+=" $extra_append"
 for i in "${!required[@]}"; do required[i]=${required[i]//@M@/$marker}; done
@@ -188,7 +218,7 @@ for i in "${!required[@]}"; do required[i]=${required[i]//@M@/$marker}; done
 # exit, so failures end the run at once instead of at the timeout.
 "${qemu[@]}" -smp "$smp" -nographic -no-reboot -monitor none -serial "file:$log" \
   -kernel "$KK_KERNEL_IMAGE" -initrd "$work/main.cpio.gz" -append "$append" \
-  </dev/null >"$work/qemu.log" 2>&1 &
+  "${qemu_extra[@]}" </dev/null >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 boot_start=$(date +%s.%N)
 SECONDS=0 # --timeout bounds the VM run; fetching and packing come before

@@ -77,8 +77,11 @@ bits 32
 	rdmsr
 	and	eax, ~0x100		; LME off
 	wrmsr
+	; CR4 as a 32-bit boot loader leaves it: the kernel's 32-bit entry builds 4-level
+	; tables and ORs PAE in itself, so PAE and LA57 (which the old kernel may have kept
+	; [relocate_kernel_64.S]) must be off; MCE may stay.
 	mov	eax, cr4
-	and	eax, ~0x20		; PAE off: the kernel's 32-bit entry sets up its own
+	and	eax, 0x40		; keep CR4.MCE only
 	mov	cr4, eax
 	; Reload GDT with a 32-bit flat code at 0x10, as code32_start expects.
 	call	.here

@@ -28,7 +28,7 @@ inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the di
 
 struct DigestRegion {
   uint64_t start;  // physical address
-  uint64_t len;    // bytes: a segment's memsz (file bytes, then the zero fill)
+  uint64_t len;    // bytes: a segment's bufsz (the zero fill up to memsz is scratch)
 };
 static_assert(sizeof(DigestRegion) == 16);
 
@@ -89,8 +89,14 @@ struct EntryPpc64 {
   uint64_t fdt;      // physical address of the flattened device tree
   uint64_t stack;    // unused by the kernel; kept for the secondaries' spin loop
   uint64_t toc;      // unused (the purgatory computes its own TOC)
-  uint64_t reserved[4];
+  uint64_t opal_base;   // r8 at the kernel's entry (powernv OPAL early debug; 0 on pseries)
+  uint64_t opal_entry;  // r9
+  uint64_t reserved[2];
 };
+static_assert(offsetof(EntryPpc64, kernel) == 0);
+static_assert(offsetof(EntryPpc64, fdt) == 8);
+static_assert(offsetof(EntryPpc64, opal_base) == 32);
+static_assert(offsetof(EntryPpc64, opal_entry) == 40);
 static_assert(sizeof(EntryPpc64) == 64);
 
 }  // namespace kexkit::abi

@@ -1,0 +1,326 @@
+#include "arch/ppc64/fdt-builder.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include "linker/bytes.h"
+#include "loader/file.h"
+
+namespace kexkit::ppc64 {
+namespace {
+
+// The running kernel wrote these into /chosen for itself (or for userspace); the new
+// kernel gets its own values or none [kexec-tools fs2dt.c drops the same].
+constexpr const char* kDroppedChosen[] = {
+    "bootargs",              "linux,initrd-start",     "linux,initrd-end",
+    "linux,crashkernel-base", "linux,crashkernel-size", "linux,kernel-end",
+    "linux,memory-limit",    "linux,htab-base",        "linux,htab-size",
+    "linux,usable-memory-range", "linux,elfcorehdr",
+};
+
+struct Node {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> props;  // name, raw bytes
+  std::vector<Node> children;
+};
+
+Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* bytes) {
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) return Fail("%s: cannot open the device-tree directory", path.c_str());
+  std::vector<std::string> names;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+      names.emplace_back(e->d_name);
+    }
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string p = path + "/" + name;
+    struct stat st{};
+    if (::lstat(p.c_str(), &st) != 0) return Fail("%s: cannot stat", p.c_str());
+    if (S_ISDIR(st.st_mode)) {
+      Node child;
+      child.name = name;
+      if (auto r = ReadTree(p, child, node.name.empty() && name == "chosen", bytes); !r) return r;
+      *bytes += 8 + name.size() + 4;
+      node.children.push_back(std::move(child));
+    } else if (S_ISREG(st.st_mode)) {
+      if (chosen && std::any_of(std::begin(kDroppedChosen), std::end(kDroppedChosen),
+                                [&](const char* x) { return name == x; })) {
+        continue;
+      }
+      auto value = load::ReadTextFile(p);  // binary-safe: the whole file
+      if (!value) return std::unexpected(value.error());
+      *bytes += 12 + value->size() + 4 + name.size() + 1;
+      node.props.emplace_back(name, std::move(*value));
+    }
+  }
+  return {};
+}
+
+int Emit(void* fdt, const Node& node) {
+  if (int e = fdt_begin_node(fdt, node.name.c_str()); e) return e;
+  for (const auto& [name, value] : node.props) {
+    if (int e = fdt_property(fdt, name.c_str(), value.data(), static_cast<int>(value.size())); e) {
+      return e;
+    }
+  }
+  for (const Node& child : node.children) {
+    if (int e = Emit(fdt, child); e) return e;
+  }
+  return fdt_end_node(fdt);
+}
+
+uint64_t Be(const void* p, int len) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  return len == 8 ? LoadUnchecked<uint64_t>(b, Endian::kBig)
+                  : LoadUnchecked<uint32_t>(b, Endian::kBig);
+}
+
+// Reads `cells` big-endian 32-bit cells as one number.
+uint64_t Cells(const uint8_t* p, int cells) {
+  uint64_t v = 0;
+  for (int i = 0; i < cells; ++i) v = (v << 32) | LoadUnchecked<uint32_t>(p + 4 * i, Endian::kBig);
+  return v;
+}
+
+void PutCells(std::string& out, uint64_t v, int cells) {
+  for (int i = cells - 1; i >= 0; --i) {
+    uint8_t b[4];
+    StoreUnchecked<uint32_t>(b, static_cast<uint32_t>(i >= 2 ? 0 : v >> (32 * i)), Endian::kBig);
+    out.append(reinterpret_cast<const char*>(b), 4);
+  }
+}
+
+Result<void> FdtError(const char* what, int err) {
+  return Fail("device tree: %s: %s", what, fdt_strerror(err));
+}
+
+}  // namespace
+
+Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
+  Node root;
+  size_t bytes = 0;
+  if (auto r = ReadTree(dir, root, false, &bytes); !r) return std::unexpected(r.error());
+  FdtBuilder b;
+  // Sequential write needs the final size up front: the estimate plus slack, doubled
+  // until libfdt is happy (the estimate is an upper bound but for string sharing).
+  for (size_t size = bytes + 4096;; size *= 2) {
+    if (size > (64u << 20)) return Fail("%s: device tree larger than 64 MiB", dir.c_str());
+    b.buf_.assign(size, 0);
+    void* fdt = b.buf_.data();
+    int e = fdt_create(fdt, static_cast<int>(size));
+    if (!e) e = fdt_finish_reservemap(fdt);
+    if (!e) e = Emit(fdt, root);
+    if (!e) e = fdt_finish(fdt);
+    if (e == -FDT_ERR_NOSPACE) continue;
+    if (e) return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
+    break;
+  }
+  if (int e = fdt_open_into(b.buf_.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
+    return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
+  }
+  return b;
+}
+
+Result<FdtBuilder> FdtBuilder::FromBlob(std::span<const uint8_t> blob, const std::string& name) {
+  if (blob.size() < sizeof(fdt_header) || fdt_check_header(blob.data()) != 0 ||
+      fdt_totalsize(blob.data()) > blob.size()) {
+    return Fail("%s: not a flattened device tree blob (bad header or size)", name.c_str());
+  }
+  FdtBuilder b;
+  b.buf_.assign(blob.size() + 4096, 0);
+  if (int e = fdt_open_into(blob.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
+    return Fail("%s: %s", name.c_str(), fdt_strerror(e));
+  }
+  return b;
+}
+
+Result<void> FdtBuilder::Grow(size_t extra) {
+  const size_t want = fdt_totalsize(buf_.data()) + extra + 64;
+  if (want <= buf_.size()) return {};
+  buf_.resize(want);
+  if (int e = fdt_open_into(buf_.data(), buf_.data(), static_cast<int>(buf_.size())); e) {
+    return FdtError("resize", e);
+  }
+  return {};
+}
+
+uint64_t FdtBuilder::size() const { return fdt_totalsize(buf_.data()); }
+
+std::vector<load::MemRange> FdtBuilder::Memory() const {
+  const void* fdt = buf_.data();
+  const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
+  std::vector<load::MemRange> out;
+  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return out;
+  for (int node = fdt_next_node(fdt, -1, nullptr); node >= 0;
+       node = fdt_next_node(fdt, node, nullptr)) {
+    int len = 0;
+    const char* type = static_cast<const char*>(fdt_getprop(fdt, node, "device_type", &len));
+    if (type == nullptr || len < 7 || std::strncmp(type, "memory", 7) != 0) continue;
+    const auto* reg = static_cast<const uint8_t*>(fdt_getprop(fdt, node, "reg", &len));
+    const int step = 4 * (ac + sc);
+    for (int at = 0; reg != nullptr && at + step <= len; at += step) {
+      const uint64_t base = Cells(reg + at, ac), size = Cells(reg + at + 4 * ac, sc);
+      if (size != 0 && base + size > base) out.push_back({base, base + size, load::RangeType::kRam});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
+  return out;
+}
+
+std::optional<load::MemRange> FdtBuilder::RtasRange() const {
+  auto base = PropU64("/rtas", "linux,rtas-base");
+  auto size = PropU64("/rtas", "rtas-size");
+  if (!base || !size || *size == 0) return std::nullopt;
+  return load::MemRange{*base, *base + *size, load::RangeType::kReserved};
+}
+
+std::optional<uint32_t> FdtBuilder::VtermNo() const {
+  const void* fdt = buf_.data();
+  const int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen < 0) return std::nullopt;
+  int len = 0;
+  const char* path = static_cast<const char*>(fdt_getprop(fdt, chosen, "linux,stdout-path", &len));
+  if (path == nullptr) path = static_cast<const char*>(fdt_getprop(fdt, chosen, "stdout-path", &len));
+  if (path == nullptr || len < 2 || path[len - 1] != '\0') return std::nullopt;
+  std::string p(path);
+  p = p.substr(0, p.find(':'));  // "path:options" [DTSpec 3.6]
+  const int node = fdt_path_offset(fdt, p.c_str());
+  if (node < 0) return std::nullopt;
+  const void* reg = fdt_getprop(fdt, node, "reg", &len);
+  if (reg == nullptr || len < 4) return std::nullopt;
+  return static_cast<uint32_t>(Be(reg, 4));
+}
+
+std::optional<uint64_t> FdtBuilder::PropU64(const char* path, const char* prop) const {
+  const void* fdt = buf_.data();
+  const int node = fdt_path_offset(fdt, path);
+  if (node < 0) return std::nullopt;
+  int len = 0;
+  const void* v = fdt_getprop(fdt, node, prop, &len);
+  if (v == nullptr || (len != 4 && len != 8)) return std::nullopt;
+  return Be(v, len);
+}
+
+std::optional<uint64_t> FdtBuilder::ChosenU64(const char* prop) const {
+  return PropU64("/chosen", prop);
+}
+
+bool FdtBuilder::HasNode(const char* path) const {
+  return fdt_path_offset(buf_.data(), path) >= 0;
+}
+
+Result<void> FdtBuilder::SetChosen(std::string_view bootargs, uint64_t initrd_start,
+                                   uint64_t initrd_end) {
+  if (auto r = Grow(bootargs.size() + 256); !r) return r;
+  void* fdt = buf_.data();
+  int chosen = fdt_path_offset(fdt, "/chosen");
+  if (chosen < 0) chosen = fdt_add_subnode(fdt, 0, "chosen");
+  if (chosen < 0) return FdtError("/chosen", chosen);
+  const std::string args(bootargs);
+  if (int e = fdt_setprop_string(fdt, chosen, "bootargs", args.c_str()); e) {
+    return FdtError("/chosen/bootargs", e);
+  }
+  if (initrd_end > initrd_start) {
+    if (int e = fdt_setprop_u64(fdt, chosen, "linux,initrd-start", initrd_start); e) {
+      return FdtError("/chosen/linux,initrd-start", e);
+    }
+    if (int e = fdt_setprop_u64(fdt, chosen, "linux,initrd-end", initrd_end); e) {
+      return FdtError("/chosen/linux,initrd-end", e);
+    }
+  } else {
+    fdt_delprop(fdt, chosen, "linux,initrd-start");
+    fdt_delprop(fdt, chosen, "linux,initrd-end");
+  }
+  return {};
+}
+
+Result<size_t> FdtBuilder::AddReserve(uint64_t addr, uint64_t size) {
+  // A zero size ends the reserve map [DTSpec 5.3]: every entry after it would be lost.
+  if (size == 0) return Fail("device tree: reserve entry at 0x%llx has size 0",
+                             static_cast<unsigned long long>(addr));
+  if (auto r = Grow(32); !r) return std::unexpected(r.error());
+  if (int e = fdt_add_mem_rsv(buf_.data(), addr, size); e) {
+    return std::unexpected(FdtError("reserve map", e).error());
+  }
+  return static_cast<size_t>(fdt_num_mem_rsv(buf_.data()) - 1);
+}
+
+Result<void> FdtBuilder::SetReserve(size_t index, uint64_t addr, uint64_t size) {
+  const void* fdt = buf_.data();
+  if (size == 0 || static_cast<int>(index) >= fdt_num_mem_rsv(fdt)) {
+    return Fail("device tree: reserve entry %zu does not exist", index);
+  }
+  const size_t off = fdt_off_mem_rsvmap(fdt) + 16 * index;
+  if (off + 16 > buf_.size()) return Fail("device tree: reserve map outside the blob");
+  StoreUnchecked<uint64_t>(buf_.data() + off, addr, Endian::kBig);
+  StoreUnchecked<uint64_t>(buf_.data() + off + 8, size, Endian::kBig);
+  return {};
+}
+
+Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usable) {
+  if (HasNode("/ibm,dynamic-reconfiguration-memory")) {
+    return Fail("device tree: ibm,dynamic-reconfiguration-memory (LMB memory) is not "
+                "supported for kdump yet: linux,drconf-usable-memory is not written");
+  }
+  void* fdt = buf_.data();
+  const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
+  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return Fail("device tree: odd root #address-cells");
+  std::vector<std::string> paths;
+  for (int node = fdt_next_node(fdt, -1, nullptr); node >= 0;
+       node = fdt_next_node(fdt, node, nullptr)) {
+    int len = 0;
+    const char* type = static_cast<const char*>(fdt_getprop(fdt, node, "device_type", &len));
+    if (type == nullptr || len < 7 || std::strncmp(type, "memory", 7) != 0) continue;
+    char path[512];
+    if (fdt_get_path(fdt, node, path, sizeof(path)) == 0) paths.emplace_back(path);
+  }
+  for (const std::string& path : paths) {
+    int node = fdt_path_offset(buf_.data(), path.c_str());
+    int len = 0;
+    const auto* reg = static_cast<const uint8_t*>(fdt_getprop(buf_.data(), node, "reg", &len));
+    std::string value;
+    const int step = 4 * (ac + sc);
+    uint64_t first_base = 0;
+    for (int at = 0; reg != nullptr && at + step <= len; at += step) {
+      const uint64_t base = Cells(reg + at, ac), end = base + Cells(reg + at + 4 * ac, sc);
+      if (at == 0) first_base = base;
+      for (const load::MemRange& u : usable) {
+        const uint64_t lo = std::max(base, u.start), hi = std::min(end, u.end);
+        if (lo >= hi) continue;
+        PutCells(value, lo, ac);
+        PutCells(value, hi - lo, sc);
+      }
+    }
+    // A node with no usable part still gets the property, with size 0: without it the
+    // capture kernel would take the whole reg [kexec-tools fs2dt.c].
+    if (value.empty()) {
+      PutCells(value, first_base, ac);
+      PutCells(value, 0, sc);
+    }
+    if (auto r = Grow(value.size() + 64); !r) return r;
+    node = fdt_path_offset(buf_.data(), path.c_str());
+    if (int e = fdt_setprop(buf_.data(), node, "linux,usable-memory", value.data(),
+                            static_cast<int>(value.size()));
+        e) {
+      return FdtError(path.c_str(), e);
+    }
+  }
+  return {};
+}
+
+Result<void> FdtBuilder::Pack() {
+  if (int e = fdt_pack(buf_.data()); e) return FdtError("pack", e);
+  return {};
+}
+
+}  // namespace kexkit::ppc64

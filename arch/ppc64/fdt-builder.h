@@ -1,0 +1,67 @@
+// The new kernel's flattened device tree, built with libfdt, from the running system's
+// /proc/device-tree (a directory walk) or from a --dtb blob.
+//
+// Call order: FromDirectory | FromBlob -> queries (Memory, RtasRange, VtermNo, ...) ->
+// SetChosen, AddReserve (placeholders allowed), [kdump: SetUsableMemory] -> Pack ->
+// size() -> SetReserve (final addresses of the placeholders) -> bytes(). Pack is the
+// last step that can move anything, so the size the caller allocates for stays exact.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "linker/diag.h"
+#include "loader/memory-map.h"
+
+namespace kexkit::ppc64 {
+
+class FdtBuilder {
+ public:
+  // Walks `dir` (files: properties, directories: nodes, names sorted). Drops the /chosen
+  // properties the running kernel made for itself and the new one must not inherit
+  // (initrd, crashkernel, kernel-end, memory-limit, htab, bootargs). What can go wrong:
+  // an unreadable directory or file, a tree that libfdt refuses (each names the path).
+  static Result<FdtBuilder> FromDirectory(const std::string& dir);
+  // A blob from --dtb: checked with fdt_check_header, any version libfdt reads.
+  static Result<FdtBuilder> FromBlob(std::span<const uint8_t> blob, const std::string& name);
+
+  // RAM ranges of every device_type "memory" node's reg (#address-cells/#size-cells of
+  // the root), sorted.
+  std::vector<load::MemRange> Memory() const;
+  // The RTAS instance the running kernel uses (/rtas linux,rtas-base + rtas-size).
+  std::optional<load::MemRange> RtasRange() const;
+  // The hypervisor vterm of /chosen's stdout (linux,stdout-path or stdout-path): its reg.
+  std::optional<uint32_t> VtermNo() const;
+  // /chosen u64 property (linux,crashkernel-base ...), either 4 or 8 bytes.
+  std::optional<uint64_t> ChosenU64(const char* prop) const;
+  // A property of any node as a big-endian 64-bit value (ibm,opal/opal-base-address).
+  std::optional<uint64_t> PropU64(const char* path, const char* prop) const;
+  bool HasNode(const char* path) const;
+
+  Result<void> SetChosen(std::string_view bootargs, uint64_t initrd_start, uint64_t initrd_end);
+  // Appends a reserve-map entry (size > 0: a zero size would end the map); returns its
+  // index (for SetReserve after Pack).
+  Result<size_t> AddReserve(uint64_t addr, uint64_t size);
+  // kdump: linux,usable-memory on every memory node = its reg clipped to `usable`
+  // (and linux,drconf-usable-memory for ibm,dynamic-reconfiguration-memory).
+  Result<void> SetUsableMemory(const std::vector<load::MemRange>& usable);
+  Result<void> Pack();
+  // Rewrites reserve entry `index` in place (no size change).
+  Result<void> SetReserve(size_t index, uint64_t addr, uint64_t size);
+
+  uint64_t size() const;
+  std::span<const uint8_t> bytes() const { return {buf_.data(), static_cast<size_t>(size())}; }
+  std::vector<uint8_t> Take() && { buf_.resize(size()); return std::move(buf_); }
+
+ private:
+  FdtBuilder() = default;
+  Result<void> Grow(size_t extra);
+
+  std::vector<uint8_t> buf_;
+};
+
+}  // namespace kexkit::ppc64

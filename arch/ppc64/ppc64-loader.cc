@@ -1,0 +1,360 @@
+#include "arch/ppc64/ppc64-loader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "arch/ppc64/fdt-builder.h"
+#include "arch/ppc64/vmlinux.h"
+#include "linker/elf.h"
+#include "linker/object.h"
+#include "loader/core-header.h"
+#include "loader/crash.h"
+#include "loader/file.h"
+
+namespace kexkit::ppc64 {
+namespace {
+
+using load::LoadContext;
+using load::MemRange;
+using load::RangeType;
+
+constexpr uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+// kdump [kexec-tools crashdump-ppc64.h]: the capture kernel puts its exception vectors
+// at real address 0, so the purgatory saves the first 64 KiB first (all of it, despite
+// a kexec-tools comment that says 32K).
+constexpr uint64_t kBackupSize = 0x10000;
+constexpr uint64_t kPpc64PageOffset = 0xc000000000000000;  // the linear map [page.h]
+constexpr uint64_t kSparePhdrs = 16;  // memory hot-added before the crash
+
+Result<uint64_t> ReadBeFile(const std::string& path) {
+  auto v = load::ReadTextFile(path);
+  if (!v) return std::unexpected(v.error());
+  const auto* p = reinterpret_cast<const uint8_t*>(v->data());
+  if (v->size() == 8) return LoadUnchecked<uint64_t>(p, Endian::kBig);
+  if (v->size() == 4) return LoadUnchecked<uint32_t>(p, Endian::kBig);
+  return Fail("%s: %zu bytes, expected a 4- or 8-byte big-endian number", path.c_str(), v->size());
+}
+
+std::string Line(const char* fmt, unsigned long long a, unsigned long long b = 0,
+                 unsigned long long c = 0) {
+  char buf[200];
+  std::snprintf(buf, sizeof(buf), fmt, a, b, c);
+  return buf;
+}
+
+// The running kernel's end (/chosen/linux,kernel-end): kexec_sequence runs from the old
+// kernel's text while it copies the segments, so none may land there.
+uint64_t RunningKernelEnd(const load::Options& opt) {
+  auto v = load::ReadTextFile(opt.device_tree + "/chosen/linux,kernel-end");
+  if (!v || (v->size() != 8 && v->size() != 4)) return 0;
+  const auto* p = reinterpret_cast<const uint8_t*>(v->data());
+  return v->size() == 8 ? LoadUnchecked<uint64_t>(p, Endian::kBig)
+                        : LoadUnchecked<uint32_t>(p, Endian::kBig);
+}
+
+class Ppc64Loader final : public load::ArchLoader {
+ public:
+  Ppc64Loader(Endian endian, std::span<const uint8_t> purgatory)
+      : endian_(endian), purgatory_(purgatory) {}
+
+  const char* name() const override { return endian_ == Endian::kLittle ? "ppc64le" : "ppc64"; }
+  uint16_t elf_machine() const override { return elf::kEmPpc64; }
+  std::span<const uint8_t> purgatory_object() const override { return purgatory_; }
+  Endian endian() const override { return endian_; }
+  uint64_t segment_align() const override { return kSegmentAlign; }
+
+  // The crash region: ppc64 kernels publish crashk_res in the device tree
+  // (/chosen/linux,crashkernel-base and -size), not as "Crash kernel" in /proc/iomem.
+  Result<void> CompleteMemoryMap(const load::Options& opt, load::MemoryMap& map) const override {
+    if (!map.crash.empty()) return {};
+    auto base = ReadBeFile(opt.device_tree + "/chosen/linux,crashkernel-base");
+    auto size = ReadBeFile(opt.device_tree + "/chosen/linux,crashkernel-size");
+    if (base && size && *size != 0) map.crash.push_back({*base, *base + *size, RangeType::kRam});
+    return {};
+  }
+
+  Result<void> AddSegments(LoadContext& ctx) override {
+    const load::Options& opt = ctx.opt;
+    auto vm = ParseVmlinux(ctx.kernel.bytes(), opt.kernel);
+    if (!vm) return std::unexpected(vm.error());
+    vm_ = std::move(*vm);
+    if (opt.crash && !vm_.relocatable) {
+      return Fail("%s: kernel is not relocatable (no \"run0\" at 0x5c); a capture kernel "
+                  "must run in the crash region", opt.kernel.c_str());
+    }
+
+    // The device tree: --dtb, else the running system's.
+    Result<FdtBuilder> fdt = [&]() -> Result<FdtBuilder> {
+      if (!opt.dtb.empty()) {
+        auto blob = load::MappedFile::Open(opt.dtb);
+        if (!blob) return std::unexpected(blob.error());
+        return FdtBuilder::FromBlob(blob->bytes(), opt.dtb);
+      }
+      return FdtBuilder::FromDirectory(opt.device_tree);
+    }();
+    if (!fdt) return std::unexpected(fdt.error());
+
+    // Where segments may go: RAM below the real-mode area's top, not the running
+    // kernel (nor the new one's footprint at 0: it copies itself down there at boot),
+    // not RTAS.
+    const auto memory = fdt->Memory();
+    rma_top_ = kRmaCap;
+    if (!memory.empty() && memory.front().start == 0) {
+      rma_top_ = std::min(rma_top_, memory.front().end);
+    }
+    const uint64_t low_end =
+        AlignUp(std::max(RunningKernelEnd(opt), vm_.memsz), kSegmentAlign);
+    std::vector<MemRange> cut = {{0, low_end, RangeType::kReserved},
+                                 {rma_top_, ~uint64_t{0}, RangeType::kReserved}};
+    const auto rtas = fdt->RtasRange();
+    if (rtas) cut.push_back({rtas->start & ~(kSegmentAlign - 1), AlignUp(rtas->end, kSegmentAlign),
+                             RangeType::kReserved});
+    std::vector<MemRange> free;
+    for (MemRange r : load::Subtract(ctx.space.free_ranges(), cut)) {
+      r.start = AlignUp(r.start, kSegmentAlign);
+      r.end &= ~(kSegmentAlign - 1);
+      if (r.start < r.end) free.push_back(r);
+    }
+    ctx.space = load::AddressSpace(free);
+
+    // Kernel: the lowest 64K-aligned fit; it relocates itself to 0 (or, as a capture
+    // kernel with __run_at_load = 1, runs where it is).
+    const uint64_t kmemsz = AlignUp(vm_.memsz, kSegmentAlign);
+    auto kaddr = ctx.space.Allocate(kmemsz, kSegmentAlign, 0, rma_top_, false);
+    if (!kaddr) return Wrap(opt.kernel, kaddr.error());
+    kernel_addr_ = *kaddr;
+    if (!opt.crash) {
+      ctx.plan.segments.push_back({vm_.bytes, kernel_addr_, kmemsz, "kernel"});
+    } else {
+      // A capture kernel must run where it is: head_64.S reads __run_at_load from its
+      // own image (relative to its runtime base), so the loaded copy says 1, not "run0".
+      // The first 64 KiB go as a patched copy, the rest straight from the file.
+      const uint64_t head = std::min<uint64_t>(kSegmentAlign, vm_.bytes.size());
+      std::vector<uint8_t> copy(vm_.bytes.begin(), vm_.bytes.begin() + head);
+      StoreUnchecked<uint32_t>(copy.data() + kRunAtLoadOffset, 1, vm_.endian);
+      const uint64_t head_memsz = head < vm_.bytes.size() ? kSegmentAlign : kmemsz;
+      ctx.plan.segments.push_back(
+          {ctx.plan.Own(std::move(copy)), kernel_addr_, head_memsz, "kernel (head)"});
+      if (head_memsz < kmemsz) {
+        ctx.plan.segments.push_back({vm_.bytes.subspan(head), kernel_addr_ + head_memsz,
+                                     kmemsz - head_memsz, "kernel"});
+      }
+    }
+
+    uint64_t initrd_start = 0, initrd_end = 0;
+    if (!ctx.initrd.bytes().empty()) {
+      const uint64_t size = ctx.initrd.bytes().size();
+      auto a = ctx.space.Allocate(AlignUp(size, kSegmentAlign), kSegmentAlign, 0, rma_top_, false);
+      if (!a) return Wrap(opt.initrd, a.error());
+      initrd_start = *a;
+      initrd_end = *a + size;
+      ctx.plan.segments.push_back(
+          {ctx.initrd.bytes(), *a, AlignUp(size, kSegmentAlign), "initrd"});
+    }
+
+    // kdump: the 64 KiB backup and the ELF core header, top-down in the crash region.
+    uint64_t backup_dst = 0, hdr_addr = 0, hdr_memsz = 0;
+    if (opt.crash) {
+      if (auto r = AddCrashSegments(ctx, &backup_dst, &hdr_addr, &hdr_memsz); !r) return r;
+    }
+
+    // The purgatory's size, to reserve it in the tree before BuildLoadPlan places it.
+    auto pobj = link::RelocatableObject::Parse(purgatory_, "purgatory.ro");
+    if (!pobj) return std::unexpected(pobj.error());
+    auto playout = link::ComputeLayout(*pobj);
+    if (!playout) return std::unexpected(playout.error());
+    const uint64_t pmemsz = AlignUp(playout->mem_size, kSegmentAlign);
+    const uint64_t palign = std::max<uint64_t>(playout->align, kSegmentAlign);
+
+    if (auto r = fdt->SetChosen(ctx.cmdline, initrd_start, initrd_end); !r) return r;
+    // Reserve map [kexec-tools fs2dt.c / kexec-elf-ppc64.c]: RTAS (the new kernel must
+    // not reuse the running instance's memory), the initrd, the purgatory and the tree.
+    if (rtas) {
+      if (auto r = fdt->AddReserve(rtas->start, rtas->size()); !r) return std::unexpected(r.error());
+    }
+    if (initrd_end > initrd_start) {
+      if (auto r = fdt->AddReserve(initrd_start, initrd_end - initrd_start); !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    if (opt.crash) {
+      // The capture kernel may use [0, 64K) (its vectors; the old contents are in the
+      // backup) and the crash region. As kexec-tools: one usable range [0, crash end)
+      // with [64K, crash base) reserved, not two ranges: early boot allocates from the
+      // first memory block, which must be more than 64K (two ranges hang it silently).
+      // RTAS stays usable wherever it is.
+      const MemRange& crash = ctx.map.crash.back();
+      std::vector<MemRange> usable = {{0, crash.end, RangeType::kRam}};
+      if (rtas && rtas->start >= crash.end) usable.push_back(*rtas);
+      if (auto r = fdt->SetUsableMemory(usable); !r) return r;
+      const std::pair<uint64_t, uint64_t> keep[] = {{kBackupSize, crash.start - kBackupSize},
+                                                    {backup_dst, kBackupSize},
+                                                    {hdr_addr, hdr_memsz}};
+      for (const auto& [addr, size] : keep) {
+        if (size == 0) continue;
+        if (auto r = fdt->AddReserve(addr, size); !r) return std::unexpected(r.error());
+      }
+    }
+    // Placeholders, filled in below (non-zero: a zero size would end the map).
+    auto purg_rsv = fdt->AddReserve(0, kSegmentAlign);
+    auto fdt_rsv = fdt->AddReserve(0, kSegmentAlign);
+    if (!purg_rsv || !fdt_rsv) return Fail("device tree: cannot add reserve entries");
+    if (auto r = fdt->Pack(); !r) return r;
+
+    // Tree: high in the RMA (the kernel reads it with the MMU off). Then the purgatory's
+    // address, predicted exactly as BuildLoadPlan will choose it (lowest fit in
+    // PurgatoryWindow from the same free space), so the tree can reserve it.
+    const uint64_t fdt_memsz = AlignUp(fdt->size(), kSegmentAlign);
+    auto faddr = ctx.space.Allocate(fdt_memsz, kSegmentAlign, 0, rma_top_, true);
+    if (!faddr) return Wrap("device tree", faddr.error());
+    fdt_addr_ = *faddr;
+    load::AddressSpace probe = ctx.space;
+    const auto [pmin, pmax] = PurgatoryWindow(ctx);
+    auto paddr = probe.Allocate(pmemsz, palign, pmin, pmax, false);
+    if (!paddr) return Wrap("purgatory", paddr.error());
+    purgatory_addr_ = *paddr;
+    if (auto r = fdt->SetReserve(*purg_rsv, purgatory_addr_, pmemsz); !r) return r;
+    if (auto r = fdt->SetReserve(*fdt_rsv, fdt_addr_, fdt->size()); !r) return r;
+
+    // Console: hvc on pseries when asked for; the vterm is /chosen's stdout node's reg
+    // (0x71000000 on QEMU, which also accepts 0 for early debug).
+    if (WantsHvcConsole(opt, ctx.cmdline)) {
+      ctx.params.flags |= abi::kFlagConsoleHvc;
+      ctx.params.hvc_vtermno = fdt->VtermNo().value_or(0);
+    }
+    opal_base_ = fdt->PropU64("/ibm,opal", "opal-base-address").value_or(0);
+    opal_entry_ = fdt->PropU64("/ibm,opal", "opal-entry-address").value_or(0);
+
+    char note[160];
+    std::snprintf(note, sizeof(note),
+                  "kexkit: ppc64 device tree %llu bytes, RMA top 0x%llx, hvc vterm 0x%x",
+                  static_cast<unsigned long long>(fdt->size()),
+                  static_cast<unsigned long long>(rma_top_), ctx.params.hvc_vtermno);
+    ctx.plan.notes.push_back(note);
+    ctx.plan.segments.push_back(
+        {ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz, "device tree"});
+    return {};
+  }
+
+  std::pair<uint64_t, uint64_t> PurgatoryWindow(const LoadContext&) const override {
+    return {0, rma_top_};  // real mode: inside the RMA (the free space excludes the rest)
+  }
+
+  Result<void> Patch(LoadContext& ctx, link::LinkedImage& image) override {
+    if (image.base() != purgatory_addr_) {
+      return Fail("internal: purgatory linked at 0x%llx, the device tree reserves 0x%llx",
+                  static_cast<unsigned long long>(image.base()),
+                  static_cast<unsigned long long>(purgatory_addr_));
+    }
+    // The head the old kernel copies to real address 0: the new kernel's first 0x100
+    // bytes (its secondary hold loop at 0x60), but our branch to `master` at 0.
+    auto head = image.GetSymbol("kexkit_start", kHeadSize);
+    if (!head) return std::unexpected(head.error());
+    std::vector<uint8_t> h(vm_.bytes.begin(), vm_.bytes.begin() + kHeadSize);
+    std::memcpy(h.data(), head->data(), 4);
+    if (ctx.opt.crash) {
+      // A capture kernel runs where it was loaded instead of copying itself to 0
+      // [head_64.S __run_at_load; kexec-tools sets it the same way].
+      StoreUnchecked<uint32_t>(h.data() + kRunAtLoadOffset, 1, vm_.endian);
+    }
+    if (auto r = image.SetSymbol("kexkit_start", h); !r) return r;
+
+    auto stack = image.SymbolAddress("kexkit_stack_top");
+    if (!stack) return std::unexpected(stack.error());
+    std::vector<uint8_t> e(sizeof(abi::EntryPpc64), 0);
+    auto put = [&](size_t off, uint64_t v) { StoreUnchecked<uint64_t>(e.data() + off, v, endian_); };
+    put(offsetof(abi::EntryPpc64, kernel), kernel_addr_ + vm_.entry_offset);
+    put(offsetof(abi::EntryPpc64, fdt), fdt_addr_);
+    put(offsetof(abi::EntryPpc64, stack), *stack);
+    put(offsetof(abi::EntryPpc64, toc), image.toc_base());
+    put(offsetof(abi::EntryPpc64, opal_base), opal_base_);
+    put(offsetof(abi::EntryPpc64, opal_entry), opal_entry_);
+    return image.SetSymbol("kexkit_entry_ppc64", e);
+  }
+
+ private:
+  // The segments a capture kernel needs beyond a plain kexec: the backup buffer for
+  // [0, 64K) and the ELF core header (loader/core-header.h), with elfcorehdr= on the
+  // command line. What can go wrong: sysfs crash_notes / vmcoreinfo unreadable, no RAM
+  // outside the crash region, no room left in it below the RMA top.
+  Result<void> AddCrashSegments(LoadContext& ctx, uint64_t* backup_dst, uint64_t* hdr_addr,
+                                uint64_t* hdr_memsz) {
+    const load::Options& opt = ctx.opt;
+    const std::vector<MemRange> dump = load::Subtract(ctx.map.Ram(), ctx.map.crash);
+    if (dump.empty() || dump.front().start != 0 || dump.front().end < kBackupSize) {
+      return Fail("kdump: no System RAM at [0, 64K) outside the crash region");
+    }
+    std::vector<uint32_t> skipped;
+    auto cpu_notes = load::ReadCpuCrashNotes(opt.sysfs, &skipped);
+    if (!cpu_notes) return std::unexpected(cpu_notes.error());
+    auto vmcoreinfo = load::ReadVmcoreinfo(opt.sysfs);
+    if (!vmcoreinfo) return std::unexpected(vmcoreinfo.error());
+
+    // bufsz 0: kexec_load zero-fills it (so the digest covers zeros); the purgatory
+    // copies [0, 64K) in after its check.
+    auto dst = ctx.space.Allocate(kBackupSize, kSegmentAlign, 0, rma_top_, true);
+    if (!dst) return Wrap("kdump backup", dst.error());
+    ctx.plan.segments.push_back({{}, *dst, kBackupSize, "backup"});
+    ctx.params.backup_src = 0;
+    ctx.params.backup_dst = *dst;
+    ctx.params.backup_size = kBackupSize;
+
+    load::CoreHeaderSpec spec;
+    spec.elf64 = true;  // ppc64 kernels read only ELF64 core headers
+    spec.endian = vm_.endian;
+    spec.machine = elf::kEmPpc64;
+    spec.cpu_notes = std::move(*cpu_notes);
+    spec.vmcoreinfo = *vmcoreinfo;
+    spec.memory = dump;
+    spec.page_offset = kPpc64PageOffset;
+    spec.backup = load::CoreBackup{0, kBackupSize, *dst};
+    auto plan = load::PlanCoreHeader(spec);
+    if (!plan) return std::unexpected(plan.error());
+    const uint64_t memsz =
+        AlignUp(load::CoreHeaderBytes(true, plan->phdrs.size() + kSparePhdrs + skipped.size()),
+                kSegmentAlign);
+    auto hdr = ctx.space.Allocate(memsz, kSegmentAlign, 0, rma_top_, true);
+    if (!hdr) return Wrap("kdump core header", hdr.error());
+    ctx.plan.segments.push_back(
+        {ctx.plan.Own(load::EncodeCoreHeader(*plan)), *hdr, memsz, "elfcorehdr"});
+    ctx.cmdline += Line(" elfcorehdr=%lluK", *hdr >> 10);
+
+    const MemRange& crash = ctx.map.crash.back();
+    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx, backup [0, 64K) -> 0x%llx",
+                                  crash.start, crash.end - 1, *dst));
+    for (std::string& l : load::DescribeCoreHeader(*plan)) ctx.plan.notes.push_back(std::move(l));
+    *backup_dst = *dst;
+    *hdr_addr = *hdr;
+    *hdr_memsz = memsz;
+    return {};
+  }
+
+  Endian endian_;
+  std::span<const uint8_t> purgatory_;
+  Vmlinux vm_;
+  uint64_t rma_top_ = kRmaCap;
+  uint64_t kernel_addr_ = 0;
+  uint64_t fdt_addr_ = 0;
+  uint64_t purgatory_addr_ = 0;
+  uint64_t opal_base_ = 0, opal_entry_ = 0;
+};
+
+}  // namespace
+
+bool WantsHvcConsole(const load::Options& opt, std::string_view cmdline) {
+  if (opt.console_serial) return true;
+  for (size_t at = cmdline.find("console=hvc"); at != std::string_view::npos;
+       at = cmdline.find("console=hvc", at + 1)) {
+    if (at == 0 || cmdline[at - 1] == ' ') return true;
+  }
+  return false;
+}
+
+std::unique_ptr<load::ArchLoader> MakePpc64Loader(Endian endian,
+                                                  std::span<const uint8_t> purgatory) {
+  return std::make_unique<Ppc64Loader>(endian, purgatory);
+}
+
+}  // namespace kexkit::ppc64

@@ -1,0 +1,90 @@
+; x86_64 trampoline boot stub: kexkit_trampoline_boot(rdi = struct kexkit_trampoline *).
+;
+; Contract on entry: 64-bit mode, ring 0, an identity map covering the trampoline, its
+; parameter block and move list, and every range the moves touch. Nothing else: not the
+; caller's stack or GDT, which may well lie in a destination, nor its IDT (interrupts
+; go off first and stay off).
+;
+; Sequence: own stack -> own GDT (flat code 0x10, data 0x18, what the kernel's 64-bit
+; entry wants [x86 boot protocol, 64-bit boot]) -> kexkit_trampoline_main (checks,
+; moves, digest; halts on any failure) -> registers from kexkit_tramp_entry_x86_64 (the
+; purgatory's EntryX86_64 layout, offsets generated from purgatory-abi.h) -> rip.
+;
+; Position independent: rip-relative references only, and the GDT base is stored at
+; run time, so a firmware may link the library anywhere (even as PIE).
+
+bits 64
+default rel
+%include "kexkit-abi-offsets.inc"
+
+extern kexkit_trampoline_main
+global kexkit_trampoline_boot:function
+global kexkit_tramp_entry_x86_64:data ENTRY64_SIZE
+global kexkit_tramp_stack_top
+
+section .text
+kexkit_trampoline_boot:
+	cli
+	cld
+	lea	rsp, [stack_top]
+	lea	rax, [gdt]
+	mov	[gdt_desc + 2], rax
+	lgdt	[gdt_desc]
+	mov	eax, 0x18
+	mov	ds, eax
+	mov	es, eax
+	mov	ss, eax
+	mov	fs, eax
+	mov	gs, eax
+	; Reload CS through a far return: there is no far jmp imm in 64-bit mode.
+	lea	rax, [.flat_cs]
+	push	qword 0x10
+	push	rax
+	o64 retf
+.flat_cs:
+	call	kexkit_trampoline_main	; rdi is still the parameter block
+	lea	rax, [kexkit_tramp_entry_x86_64]
+	mov	rbx, [rax + ENTRY64_rbx]
+	mov	rcx, [rax + ENTRY64_rcx]
+	mov	rdx, [rax + ENTRY64_rdx]
+	mov	rsi, [rax + ENTRY64_rsi]
+	mov	rdi, [rax + ENTRY64_rdi]
+	mov	rsp, [rax + ENTRY64_rsp]
+	mov	rbp, [rax + ENTRY64_rbp]
+	mov	r8, [rax + ENTRY64_r8]
+	mov	r9, [rax + ENTRY64_r9]
+	mov	r10, [rax + ENTRY64_r10]
+	mov	r11, [rax + ENTRY64_r11]
+	mov	r12, [rax + ENTRY64_r12]
+	mov	r13, [rax + ENTRY64_r13]
+	mov	r14, [rax + ENTRY64_r14]
+	mov	r15, [rax + ENTRY64_r15]
+	mov	rax, [rax + ENTRY64_rax]
+	jmp	[kexkit_tramp_entry_x86_64 + ENTRY64_rip]
+
+section .data
+align 16
+; Accessed bits preset (0x9b/0x93) so loading a selector never writes the GDT.
+gdt:
+	dq	0
+	dq	0
+	dq	0x00af9b000000ffff	; 0x10: 64-bit flat code
+	dq	0x00cf93000000ffff	; 0x18: flat data
+gdt_end:
+align 8
+	times 6 db 0			; puts the 8-byte base below on an 8-byte boundary
+gdt_desc:
+	dw	gdt_end - gdt - 1
+	dq	0			; base: stored at run time (position independence)
+
+align 16
+kexkit_tramp_entry_x86_64:
+	times ENTRY64_SIZE db 0
+
+section .bss
+align 16
+	resb	16384
+stack_top:
+kexkit_tramp_stack_top:
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench-kdump.sh OUT.json: the kdump cycle in QEMU, from the crash trigger (the kernel's
+# "sysrq: Trigger a crash" line) to the capture kernel's first init line, with kexkit and
+# with Debian's kexec-tools as the loader: same harness, same kernel, same initramfs,
+# runs interleaved. kexec-tools is a benchmark dependency only: its .deb is unpacked,
+# never installed (installing it would arm kexec-on-reboot of this machine).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$repo/scripts/lib/common.sh"
+out_json=$1
+runs=${KK_BENCH_VM_RUNS:-3}
+work=$(mktemp -d /tmp/kexkit-vmbench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# kexec-tools' /sbin/kexec and the libraries it needs, as an initramfs overlay.
+deb=$(ls "$KK_CACHE"/kexec-tools_*_amd64.deb 2>/dev/null | head -n1 || true)
+if [[ -z $deb ]]; then
+  (cd "$KK_CACHE" && kk_with_apt_lock apt-get download -q kexec-tools:amd64 >&2)
+  deb=$(ls "$KK_CACHE"/kexec-tools_*_amd64.deb | head -n1)
+fi
+mkdir -p "$work/ov/sbin" "$work/ov/bin" "$work/x"
+dpkg-deb -x "$deb" "$work/x"
+cp "$work/x/sbin/kexec" "$work/ov/sbin/kexec"
+for lib in $(ldd "$work/ov/sbin/kexec" | awk '/=> \//{print $3} /^\s*\/lib/{print $1}'); do
+  mkdir -p "$work/ov$(dirname "$lib")"
+  cp -L "$lib" "$work/ov$lib"
+done
+(cd "$work/ov" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$work/overlay.cpio.gz"
+# The guest calls "kexkit -p KERNEL --initrd=... --append=..."; kexec-tools takes the
+# same spelling, so the comparison needs only a one-line stand-in.
+printf '#!/bin/sh\nexec /sbin/kexec "$@"\n' > "$work/kexec-tools-as-kexkit"
+chmod +x "$work/kexec-tools-as-kexkit"
+
+# Runs one kdump, prints the seconds from the crash trigger to the capture init line.
+one() {
+  local loader=$1 dir=$work/run-$1-$2 log t_crash= t_init= start
+  mkdir -p "$dir"
+  log=$dir/x86_64-kdump/serial.log
+  local env=(KK_E2E_WORK="$dir")
+  local kexkit=$repo/build/bin/kexkit-x86_64-static
+  if [[ $loader == kexec-tools ]]; then
+    env+=(KK_E2E_MAIN_OVERLAY="$work/overlay.cpio.gz")
+    kexkit=$work/kexec-tools-as-kexkit
+  fi
+  env "${env[@]}" bash "$here/run-vm.sh" x86_64 kdump --kexkit "$kexkit" \
+    >"$dir/run.log" 2>&1 &
+  local pid=$!
+  start=$(date +%s.%N)
+  while kill -0 "$pid" 2>/dev/null; do
+    if [[ -z $t_crash ]] && grep -aq 'sysrq: Trigger a crash' "$log" 2>/dev/null; then
+      t_crash=$(date +%s.%N)
+    fi
+    if [[ -z $t_init ]] && grep -aq 'KK-INIT stage=capture' "$log" 2>/dev/null; then
+      t_init=$(date +%s.%N)
+    fi
+    sleep 0.1
+  done
+  wait "$pid" || true
+  [[ -n $t_crash && -n $t_init ]] || { kk_log "$loader run $2: no capture kernel"; tail -5 "$dir/run.log" >&2; return 1; }
+  echo "$t_init - $t_crash" | bc -l
+}
+
+kk_need_pkgs bc
+: >"$work/kexkit.txt"
+: >"$work/kexec-tools.txt"
+for i in $(seq "$runs"); do
+  one kexkit "$i" >>"$work/kexkit.txt"
+  one kexec-tools "$i" >>"$work/kexec-tools.txt"
+done
+python3 - "$work" "$runs" "$out_json" <<'PY'
+import json, statistics, sys
+work, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+k = [float(x) for x in open(f"{work}/kexkit.txt")]
+t = [float(x) for x in open(f"{work}/kexec-tools.txt")]
+json.dump({"runs": runs, "kexkit_s": statistics.median(k), "kexec_tools_s": statistics.median(t),
+           "kexkit_all": k, "kexec_tools_all": t}, open(out, "w"), indent=2)
+PY

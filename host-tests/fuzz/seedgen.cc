@@ -1,0 +1,266 @@
+// kk-fuzz-seedgen: writes seed inputs for the fuzz targets from what the build already
+// has (seeds.sh runs it at test time; nothing binary is checked in).
+//
+//   kk-fuzz-seedgen elf OUTDIR OBJECT...    each object, and the same tables re-encoded
+//                                           as ELF32/ELF64 x LSB/MSB x i386, x86_64,
+//                                           ppc64 and an unsupported machine
+//   kk-fuzz-seedgen bzimage OUTDIR [VMLINUZ] the first 512 KiB of VMLINUZ (the header is
+//                                           in the first few KiB) and synthetic headers
+//   kk-fuzz-seedgen x86load OUTDIR [VMLINUZ] fuzz-x86-load inputs: option byte, length
+//                                           byte, a complete small bzImage (VMLINUZ's
+//                                           setup code with a 4 KiB protected-mode part)
+//   kk-fuzz-seedgen vmlinux OUTDIR          small ppc64 vmlinux ELF files, both byte
+//                                           orders, one or three PT_LOADs
+//   kk-fuzz-seedgen kcore OUTDIR            /proc/kcore heads: ELF32/ELF64, LSB/MSB,
+//                                           PN_XNUM
+//
+// Exit status 0 even when an input is unusable (it is skipped with a note): seeds are
+// best effort, the fuzzers still run on whatever was written.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "fuzz/bzimage-writer.h"
+#include "fuzz/elf-writer.h"
+
+namespace {
+
+std::vector<uint8_t> ReadAll(const std::string& path) {
+  std::vector<uint8_t> out;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.insert(out.end(), buf, buf + n);
+    std::fclose(f);
+  }
+  return out;
+}
+
+void Write(const std::string& path, const std::vector<uint8_t>& b) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(b.data(), 1, b.size(), f) != b.size()) {
+    std::fprintf(stderr, "kk-fuzz-seedgen: cannot write %s\n", path.c_str());
+  }
+  if (f) std::fclose(f);
+}
+
+// "<n>-<parent directory>_<file name>": stable across runs, unique per input.
+std::string Stem(const std::string& path, int n) {
+  const size_t slash = path.rfind('/');
+  const std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string parent;
+  if (slash != std::string::npos && slash > 0) {
+    const size_t p = path.rfind('/', slash - 1);
+    parent = path.substr(p == std::string::npos ? 0 : p + 1,
+                         slash - (p == std::string::npos ? 0 : p + 1)) + "_";
+  }
+  return std::to_string(n) + "-" + parent + file;
+}
+
+int Elf(const std::string& out, int argc, char** argv) {
+  using kexkit::Endian;
+  using kexkit::link::ElfClass;
+  for (int i = 0; i < argc; ++i) {
+    const std::string path = argv[i];
+    const auto bytes = ReadAll(path);
+    auto edit = kktest::ElfEdit::From(bytes);
+    if (!edit) {
+      std::fprintf(stderr, "kk-fuzz-seedgen: %s: not a relocatable object, skipped\n",
+                   path.c_str());
+      continue;
+    }
+    const std::string stem = out + "/" + Stem(path, i);
+    Write(stem, bytes);
+    for (ElfClass cls : {ElfClass::k32, ElfClass::k64}) {
+      for (Endian e : {Endian::kLittle, Endian::kBig}) {
+        for (uint16_t machine : {uint16_t{3}, uint16_t{62}, uint16_t{21}, uint16_t{183}}) {
+          kktest::ElfEdit v = *edit;
+          v.cls = cls;
+          v.endian = e;
+          v.machine = machine;
+          Write(stem + "-" + (cls == ElfClass::k32 ? "32" : "64") +
+                    (e == Endian::kLittle ? "lsb" : "msb") + "-em" + std::to_string(machine),
+                v.Encode());
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+std::vector<kktest::BzSpec> SyntheticSpecs() {
+  std::vector<kktest::BzSpec> v;
+  kktest::BzSpec s;
+  s.kernel_bytes = 4096;
+  v.push_back(s);                                 // a modern 64-bit kernel
+  auto t = s; t.xloadflags = 0; v.push_back(t);   // i386 only
+  t = s; t.relocatable = 0; v.push_back(t);       // not relocatable
+  t = s; t.version = 0x0209; v.push_back(t);      // no init_size
+  t = s; t.version = 0x0201; v.push_back(t);      // too old
+  t = s; t.cmdline_size = 255; v.push_back(t);
+  t = s; t.setup_sects = 0; v.push_back(t);       // 0 means 4
+  t = s; t.kernel_alignment = 0x1000; t.pref_address = 0x100000; v.push_back(t);
+  return v;
+}
+
+int BzImage(const std::string& out, const char* vmlinuz) {
+  if (vmlinuz != nullptr) {
+    auto b = ReadAll(vmlinuz);
+    if (b.size() > (512u << 10)) b.resize(512u << 10);
+    if (!b.empty()) Write(out + "/vmlinuz-head", b);
+  }
+  int i = 0;
+  for (const auto& s : SyntheticSpecs()) Write(out + "/synthetic-" + std::to_string(i++),
+                                               kktest::MakeBzImage(s));
+  return 0;
+}
+
+int X86Load(const std::string& out, const char* vmlinuz) {
+  std::vector<std::vector<uint8_t>> kernels;
+  if (vmlinuz != nullptr) {
+    auto b = ReadAll(vmlinuz);
+    if (b.size() > 0x1000) {
+      const size_t setup = (size_t{b[0x1f1] == 0 ? 4u : b[0x1f1]} + 1) * 512;
+      if (setup + 4096 <= b.size()) {
+        b.resize(setup + 4096);
+        const uint32_t syssize = 4096 / 16;
+        std::memcpy(&b[0x1f4], &syssize, 4);  // little-endian host (x86)
+        kernels.push_back(b);
+      }
+    }
+  }
+  for (const auto& s : SyntheticSpecs()) kernels.push_back(kktest::MakeBzImage(s));
+  int i = 0;
+  for (const auto& k : kernels) {
+    for (uint8_t flags : {0, 1, 2, 4, 8, 12, 16, 32}) {
+      std::vector<uint8_t> in{flags, 3};
+      in.insert(in.end(), k.begin(), k.end());
+      Write(out + "/k" + std::to_string(i) + "-f" + std::to_string(flags), in);
+    }
+    ++i;
+  }
+  return 0;
+}
+
+// Small ppc64 vmlinux files [gABI ch. 4-5]: an ELF64 EM_PPC64 ET_EXEC header, then
+// `loads` PT_LOADs of 0x2000 file bytes (0x3000 in memory) one after the other, "run0"
+// at 0x5c of the first when `relocatable`.
+std::vector<uint8_t> Vmlinux(kexkit::Endian e, int loads, bool relocatable) {
+  using kexkit::StoreUnchecked;
+  const uint64_t vbase = 0xc000000000000000ull, off0 = 0x1000, step = 0x3000;
+  std::vector<uint8_t> b(off0 + loads * step, 0);
+  auto p16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(&b[o], v, e); };
+  auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
+  auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
+  const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2,
+                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
+  std::copy(std::begin(ident), std::end(ident), b.begin());
+  p16(16, 2);
+  p16(18, 21);
+  p32(20, 1);
+  p64(24, vbase + 0x100);                  // e_entry
+  p64(32, 64);                             // e_phoff
+  p32(48, e == kexkit::Endian::kLittle ? 2 : 1);  // ELFv2 / ELFv1
+  p16(52, 64);
+  p16(54, 56);
+  p16(56, static_cast<uint16_t>(loads));
+  for (int i = 0; i < loads; ++i) {
+    const size_t h = 64 + i * 56;
+    p32(h, 1);                             // PT_LOAD
+    p32(h + 4, 7);
+    p64(h + 8, off0 + i * step);           // p_offset
+    p64(h + 16, vbase + i * step);         // p_vaddr
+    p64(h + 24, i * step);                 // p_paddr
+    p64(h + 32, 0x2000);                   // p_filesz
+    p64(h + 40, 0x3000);                   // p_memsz
+    p64(h + 48, 0x1000);
+  }
+  if (relocatable) p32(off0 + 0x5c, 0x72756e30);  // "run0"
+  return b;
+}
+
+int VmlinuxSeeds(const std::string& out) {
+  for (auto e : {kexkit::Endian::kLittle, kexkit::Endian::kBig}) {
+    for (int loads : {1, 3}) {
+      for (bool reloc : {false, true}) {
+        Write(out + "/vmlinux-" + (e == kexkit::Endian::kLittle ? "le" : "be") + "-" +
+                  std::to_string(loads) + (reloc ? "-run0" : ""),
+              Vmlinux(e, loads, reloc));
+      }
+    }
+  }
+  return 0;
+}
+
+// /proc/kcore heads [fs/proc/kcore.c]: an ET_CORE header and program headers (a note,
+// the kernel text, a direct-map range, vmalloc with no physical address), ELF64 LSB and
+// MSB, an ELF32 one, and one with phnum = PN_XNUM (the count in section header 0).
+std::vector<uint8_t> Kcore(bool is64, kexkit::Endian e, bool xnum) {
+  using kexkit::StoreUnchecked;
+  struct L { uint32_t type; uint64_t vaddr, paddr, size; };
+  const std::vector<L> loads = {{4, 0, 0, 0x1000},
+                                {1, 0xffffffff81000000ull, 0x1000000, 0x2000000},
+                                {1, 0xffff888000000000ull, 0, 0x40000000},
+                                {1, 0xffffc90000000000ull, ~uint64_t{0}, 0x1000000}};
+  const size_t eh = is64 ? 64 : 52, ph = is64 ? 56 : 32, sh = is64 ? 64 : 40;
+  std::vector<uint8_t> b(eh + loads.size() * ph + sh, 0);
+  auto p16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(&b[o], v, e); };
+  auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
+  auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
+  auto word = [&](size_t o, uint64_t v) { is64 ? p64(o, v) : p32(o, static_cast<uint32_t>(v)); };
+  const uint8_t ident[] = {0x7f, 'E', 'L', 'F', static_cast<uint8_t>(is64 ? 2 : 1),
+                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
+  std::copy(std::begin(ident), std::end(ident), b.begin());
+  p16(16, 4);  // ET_CORE
+  p16(18, is64 ? 62 : 3);
+  p32(20, 1);
+  word(is64 ? 32 : 28, eh);                                 // e_phoff
+  word(is64 ? 40 : 32, eh + loads.size() * ph);             // e_shoff
+  p16(is64 ? 54 : 42, static_cast<uint16_t>(ph));
+  p16(is64 ? 56 : 44, xnum ? 0xffff : static_cast<uint16_t>(loads.size()));
+  p32(eh + loads.size() * ph + (is64 ? 44 : 28), static_cast<uint32_t>(loads.size()));
+  for (size_t i = 0; i < loads.size(); ++i) {
+    const size_t h = eh + i * ph;
+    p32(h, loads[i].type);
+    if (is64) {
+      p64(h + 16, loads[i].vaddr);
+      p64(h + 24, loads[i].paddr);
+      p64(h + 32, loads[i].size);
+      p64(h + 40, loads[i].size);
+    } else {
+      p32(h + 8, static_cast<uint32_t>(loads[i].vaddr));
+      p32(h + 12, static_cast<uint32_t>(loads[i].paddr));
+      p32(h + 16, static_cast<uint32_t>(loads[i].size));
+      p32(h + 20, static_cast<uint32_t>(loads[i].size));
+    }
+  }
+  return b;
+}
+
+int KcoreSeeds(const std::string& out) {
+  Write(out + "/kcore64-lsb", Kcore(true, kexkit::Endian::kLittle, false));
+  Write(out + "/kcore64-msb", Kcore(true, kexkit::Endian::kBig, false));
+  Write(out + "/kcore32-lsb", Kcore(false, kexkit::Endian::kLittle, false));
+  Write(out + "/kcore64-xnum", Kcore(true, kexkit::Endian::kLittle, true));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: kk-fuzz-seedgen elf|bzimage|x86load OUTDIR [INPUT...]\n");
+    return 2;
+  }
+  const std::string mode = argv[1], out = argv[2];
+  if (mode == "elf") return Elf(out, argc - 3, argv + 3);
+  if (mode == "bzimage") return BzImage(out, argc > 3 ? argv[3] : nullptr);
+  if (mode == "x86load") return X86Load(out, argc > 3 ? argv[3] : nullptr);
+  if (mode == "vmlinux") return VmlinuxSeeds(out);
+  if (mode == "kcore") return KcoreSeeds(out);
+  std::fprintf(stderr, "kk-fuzz-seedgen: unknown mode %s\n", mode.c_str());
+  return 2;
+}

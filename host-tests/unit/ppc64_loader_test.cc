@@ -1,0 +1,458 @@
+// The ppc64 loader pieces: vmlinux parsing (both byte orders, bounds checks), the
+// libfdt device-tree builder over a fake /proc/device-tree, and whole load plans
+// (kexec and kdump) with the real ppc64le purgatory and, when cached, Debian's vmlinux.
+// Built only where the host has libfdt (KK_HAVE_PPC64_LOADER, host-tests/ppc64.cmake).
+#include <gtest/gtest.h>
+
+#if KK_HAVE_PPC64_LOADER
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include "arch/ppc64/fdt-builder.h"
+#include "arch/ppc64/ppc64-loader.h"
+#include "arch/ppc64/vmlinux.h"
+#include "linker/bytes.h"
+#include "loader/load.h"
+#include "unit/test-files.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using kexkit::Endian;
+using kexkit::ppc64::FdtBuilder;
+using kexkit::ppc64::ParseVmlinux;
+
+// --- a synthetic vmlinux -----------------------------------------------------------------
+
+struct FakeLoad {
+  uint64_t vaddr, paddr, filesz, memsz;
+};
+
+std::vector<uint8_t> MakeVmlinux(Endian e, std::vector<FakeLoad> loads, uint64_t entry,
+                                 uint16_t machine = 21, bool run0 = true) {
+  const uint64_t phoff = 64, data = 0x1000;
+  uint64_t total = data;
+  for (const auto& l : loads) total += l.filesz;
+  std::vector<uint8_t> f(total, 0);
+  std::memcpy(f.data(), "\x7f" "ELF", 4);
+  f[4] = 2;
+  f[5] = e == Endian::kLittle ? 1 : 2;
+  f[6] = 1;
+  auto p16 = [&](uint64_t o, uint16_t v) { kexkit::StoreUnchecked<uint16_t>(f.data() + o, v, e); };
+  auto p32 = [&](uint64_t o, uint32_t v) { kexkit::StoreUnchecked<uint32_t>(f.data() + o, v, e); };
+  auto p64 = [&](uint64_t o, uint64_t v) { kexkit::StoreUnchecked<uint64_t>(f.data() + o, v, e); };
+  p16(16, 2);
+  p16(18, machine);
+  p32(20, 1);
+  p64(24, entry);
+  p64(32, phoff);
+  p32(48, e == Endian::kLittle ? 2 : 1);
+  p16(52, 64);
+  p16(54, 56);
+  p16(56, static_cast<uint16_t>(loads.size()));
+  uint64_t off = data;
+  for (size_t i = 0; i < loads.size(); ++i) {
+    const uint64_t h = phoff + 56 * i;
+    p32(h, 1);
+    p32(h + 4, 7);
+    p64(h + 8, off);
+    p64(h + 16, loads[i].vaddr);
+    p64(h + 24, loads[i].paddr);
+    p64(h + 32, loads[i].filesz);
+    p64(h + 40, loads[i].memsz);
+    for (uint64_t k = 0; k < loads[i].filesz; ++k) f[off + k] = static_cast<uint8_t>(i + 1);
+    off += loads[i].filesz;
+  }
+  if (run0 && !loads.empty() && loads[0].filesz >= 0x60) p32(data + 0x5c, 0x72756e30);
+  return f;
+}
+
+constexpr uint64_t kKernBase = 0xc000000000000000;
+
+TEST(Ppc64Vmlinux, ParsesBothByteOrders) {
+  for (Endian e : {Endian::kLittle, Endian::kBig}) {
+    auto f = MakeVmlinux(e, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
+    auto vm = ParseVmlinux(f, "vmlinux");
+    ASSERT_TRUE(vm) << vm.error().message;
+    EXPECT_EQ(vm->endian, e);
+    EXPECT_EQ(vm->memsz, 0x5000u);
+    EXPECT_EQ(vm->bytes.size(), 0x3000u);
+    EXPECT_EQ(vm->entry_offset, 0u);
+    EXPECT_TRUE(vm->relocatable);
+    EXPECT_EQ(vm->abi, e == Endian::kLittle ? 2u : 1u);
+  }
+}
+
+TEST(Ppc64Vmlinux, JoinsSeveralLoadsAtTheirDistances) {
+  auto f = MakeVmlinux(Endian::kBig,
+                       {{kKernBase, 0, 0x1000, 0x2000}, {kKernBase + 0x3000, 0x3000, 0x800, 0x1000}},
+                       kKernBase + 0x100);
+  auto vm = ParseVmlinux(f, "vmlinux");
+  ASSERT_TRUE(vm) << vm.error().message;
+  EXPECT_EQ(vm->memsz, 0x4000u);
+  ASSERT_EQ(vm->bytes.size(), 0x3800u);
+  EXPECT_EQ(vm->bytes[0x1000], 0);  // the gap is zero
+  EXPECT_EQ(vm->bytes[0x3000], 2);
+  EXPECT_EQ(vm->entry_offset, 0x100u);
+}
+
+TEST(Ppc64Vmlinux, RefusesBadImages) {
+  struct Case {
+    std::vector<uint8_t> file;
+    const char* message;
+  };
+  auto truncated = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
+  truncated.resize(0x2000);
+  auto not_run0 = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase, 21,
+                              /*run0=*/false);
+  const Case cases[] = {
+      {{1, 2, 3}, "not an ELF file"},
+      {MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase, 62),
+       "not PowerPC64"},
+      {MakeVmlinux(Endian::kLittle, {}, kKernBase), "no program headers"},
+      {truncated, "runs past the end of the file"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x2000}}, kKernBase), "p_filesz > p_memsz"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase + 0x5000),
+       "entry point"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x80, 0x5000}}, kKernBase), "0x100-byte head"},
+      {MakeVmlinux(Endian::kBig,
+                   {{kKernBase, 0x2000, 0x1000, 0x1000}, {kKernBase - 0x2000, 0, 0x1000, 0x1000}},
+                   kKernBase),
+       "overlaps or is out of order"},
+  };
+  for (const Case& c : cases) {
+    auto vm = ParseVmlinux(c.file, "bad-vmlinux");
+    ASSERT_FALSE(vm) << c.message;
+    EXPECT_NE(vm.error().message.find(c.message), std::string::npos) << vm.error().message;
+    EXPECT_NE(vm.error().message.find("bad-vmlinux"), std::string::npos);
+  }
+  auto vm = ParseVmlinux(not_run0, "vmlinux");
+  ASSERT_TRUE(vm);
+  EXPECT_FALSE(vm->relocatable);
+}
+
+std::string DebianVmlinux() {
+  for (const auto& e : fs::directory_iterator("/var/cache/kexkit/ppc64le/root/boot",
+                                              fs::directory_options::skip_permission_denied)) {
+    if (e.path().filename().string().starts_with("vmlinux-")) return e.path();
+  }
+  return {};
+}
+
+TEST(Ppc64Vmlinux, ParsesDebiansKernel) {
+  std::error_code ec;
+  if (!fs::exists("/var/cache/kexkit/ppc64le/root/boot", ec)) GTEST_SKIP() << "no cached kernel";
+  const std::string path = DebianVmlinux();
+  if (path.empty()) GTEST_SKIP() << "no cached vmlinux";
+  auto bytes = kktest::ReadFile(path);
+  ASSERT_TRUE(bytes);
+  auto vm = ParseVmlinux(*bytes, path);
+  ASSERT_TRUE(vm) << vm.error().message;
+  EXPECT_EQ(vm->endian, Endian::kLittle);
+  EXPECT_TRUE(vm->relocatable);
+  EXPECT_EQ(vm->entry_offset, 0u);
+  EXPECT_GT(vm->memsz, vm->bytes.size());
+}
+
+// --- a fake /proc/device-tree --------------------------------------------------------------
+
+class FakeTree {
+ public:
+  FakeTree() {
+    char tmpl[] = "/tmp/kk-ppc64-dt-XXXXXX";
+    root_ = ::mkdtemp(tmpl);
+  }
+  ~FakeTree() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  const std::string& root() const { return root_; }
+  void Prop(const std::string& path, const std::string& bytes) {
+    fs::create_directories(fs::path(root_ + "/" + path).parent_path());
+    std::ofstream(root_ + "/" + path, std::ios::binary) << bytes;
+  }
+  static std::string Be32(uint32_t v) {
+    std::string s(4, '\0');
+    kexkit::StoreUnchecked<uint32_t>(reinterpret_cast<uint8_t*>(s.data()), v, Endian::kBig);
+    return s;
+  }
+  static std::string Be64(uint64_t v) { return Be32(static_cast<uint32_t>(v >> 32)) + Be32(static_cast<uint32_t>(v)); }
+  static std::string Str(const std::string& s) { return s + std::string(1, '\0'); }
+
+  // QEMU pseries as the probe saw it: 2 GiB at 0, RTAS at 0x2fff0000, hvc at 0x71000000.
+  void Pseries(bool crashkernel) {
+    Prop("#address-cells", Be32(2));
+    Prop("#size-cells", Be32(2));
+    Prop("compatible", Str("qemu,pseries"));
+    Prop("memory@0/device_type", Str("memory"));
+    Prop("memory@0/reg", Be64(0) + Be64(0x80000000));
+    Prop("chosen/bootargs", Str("console=hvc0 old"));
+    Prop("chosen/linux,initrd-start", Be64(0x2c90000));
+    Prop("chosen/linux,initrd-end", Be64(0x2db351b));
+    Prop("chosen/linux,kernel-end", Be64(0x2880000));
+    Prop("chosen/linux,stdout-path", Str("/vdevice/vty@71000000"));
+    if (crashkernel) {
+      Prop("chosen/linux,crashkernel-base", Be64(0x20000000));
+      Prop("chosen/linux,crashkernel-size", Be64(0x20000000));
+    }
+    Prop("rtas/linux,rtas-base", Be32(0x2fff0000));
+    Prop("rtas/rtas-size", Be32(0x82c));
+    Prop("vdevice/vty@71000000/reg", Be32(0x71000000));
+    Prop("vdevice/vty@71000000/compatible", Str("hvterm1"));
+  }
+
+ private:
+  std::string root_;
+};
+
+const void* Prop(const std::vector<uint8_t>& fdt, const char* path, const char* name, int* len) {
+  const int node = fdt_path_offset(fdt.data(), path);
+  if (node < 0) return nullptr;
+  return fdt_getprop(fdt.data(), node, name, len);
+}
+
+TEST(Ppc64Fdt, WalksTheDirectoryAndDropsTheRunningKernelsChosenProperties) {
+  FakeTree t;
+  t.Pseries(/*crashkernel=*/true);
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  const auto mem = b->Memory();
+  ASSERT_EQ(mem.size(), 1u);
+  EXPECT_EQ(mem[0].start, 0u);
+  EXPECT_EQ(mem[0].end, 0x80000000u);
+  EXPECT_EQ(b->VtermNo(), 0x71000000u);
+  auto rtas = b->RtasRange();
+  ASSERT_TRUE(rtas);
+  EXPECT_EQ(rtas->start, 0x2fff0000u);
+  EXPECT_EQ(rtas->size(), 0x82cu);
+
+  ASSERT_TRUE(b->SetChosen("console=hvc0 new", 0x5000000, 0x5001234));
+  EXPECT_FALSE(b->AddReserve(0, 0));  // would end the reserve map
+  auto idx = b->AddReserve(0, 1);
+  ASSERT_TRUE(idx);
+  ASSERT_TRUE(b->Pack());
+  ASSERT_TRUE(b->SetReserve(*idx, 0x1230000, 0x10000));
+  EXPECT_FALSE(b->SetReserve(*idx + 1, 0, 1));
+  EXPECT_FALSE(b->SetReserve(*idx, 0, 0));
+  auto fdt = std::move(*b).Take();
+  ASSERT_EQ(fdt_check_header(fdt.data()), 0);
+  int len = 0;
+  const char* args = static_cast<const char*>(Prop(fdt, "/chosen", "bootargs", &len));
+  ASSERT_NE(args, nullptr);
+  EXPECT_STREQ(args, "console=hvc0 new");
+  const void* start = Prop(fdt, "/chosen", "linux,initrd-start", &len);
+  ASSERT_NE(start, nullptr);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(static_cast<const uint8_t*>(start), Endian::kBig),
+            0x5000000u);
+  for (const char* gone : {"linux,kernel-end", "linux,crashkernel-base", "linux,crashkernel-size"}) {
+    EXPECT_EQ(Prop(fdt, "/chosen", gone, &len), nullptr) << gone;
+  }
+  EXPECT_NE(Prop(fdt, "/chosen", "linux,stdout-path", &len), nullptr);
+  ASSERT_EQ(fdt_num_mem_rsv(fdt.data()), 1);
+  uint64_t a = 0, s = 0;
+  ASSERT_EQ(fdt_get_mem_rsv(fdt.data(), 0, &a, &s), 0);
+  EXPECT_EQ(a, 0x1230000u);
+  EXPECT_EQ(s, 0x10000u);
+}
+
+TEST(Ppc64Fdt, UsableMemoryClipsEveryMemoryNode) {
+  FakeTree t;
+  t.Pseries(false);
+  t.Prop("memory@80000000/device_type", FakeTree::Str("memory"));
+  t.Prop("memory@80000000/reg", FakeTree::Be64(0x80000000) + FakeTree::Be64(0x80000000));
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b->SetUsableMemory({{0, 0x40000000, kexkit::load::RangeType::kRam}}));
+  auto fdt = std::move(*b).Take();
+  int len = 0;
+  const auto* u0 = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
+  ASSERT_NE(u0, nullptr);
+  ASSERT_EQ(len, 16);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u0 + 8, Endian::kBig), 0x40000000u);
+  // No usable part: the property says so with size 0 (absent would mean "all of reg").
+  const auto* u1 =
+      static_cast<const uint8_t*>(Prop(fdt, "/memory@80000000", "linux,usable-memory", &len));
+  ASSERT_NE(u1, nullptr);
+  ASSERT_EQ(len, 16);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u1, Endian::kBig), 0x80000000u);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u1 + 8, Endian::kBig), 0u);
+}
+
+TEST(Ppc64Fdt, RefusesABadBlob) {
+  std::vector<uint8_t> junk(64, 0x5a);
+  auto b = FdtBuilder::FromBlob(junk, "junk.dtb");
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message.find("junk.dtb"), std::string::npos);
+}
+
+TEST(Ppc64Fdt, HvcConsoleFromTheCommandLine) {
+  kexkit::load::Options o;
+  EXPECT_TRUE(kexkit::ppc64::WantsHvcConsole(o, "root=/dev/sda console=hvc0"));
+  EXPECT_TRUE(kexkit::ppc64::WantsHvcConsole(o, "console=hvc1,115200"));
+  EXPECT_FALSE(kexkit::ppc64::WantsHvcConsole(o, "xconsole=hvc0 console=ttyS0"));
+  o.console_serial = true;
+  EXPECT_TRUE(kexkit::ppc64::WantsHvcConsole(o, ""));
+}
+
+// --- whole plans ------------------------------------------------------------------------------
+
+class Ppc64Plan : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string ro = std::string(KK_BINARY_DIR) + "/purgatory/ppc64le/purgatory.ro";
+    auto p = kktest::ReadFile(ro);
+    if (!p) GTEST_SKIP() << ro << " not built (add ppc64le to KEXKIT_PURGATORY_ARCHES)";
+    purgatory_ = std::move(*p);
+    kernel_ = DebianVmlinux();
+    if (kernel_.empty()) GTEST_SKIP() << "no cached Debian ppc64el vmlinux";
+    iomem_ = tree_.root() + "/../" + fs::path(tree_.root()).filename().string() + ".iomem";
+    std::ofstream(iomem_) << "00000000-7fffffff : System RAM\n";
+    initrd_ = iomem_ + ".initrd";
+    std::ofstream(initrd_) << std::string(100000, 'i');
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove(iomem_, ec);
+    fs::remove(initrd_, ec);
+    fs::remove_all(sysfs_, ec);
+  }
+  kexkit::load::Options Opts(bool crash) {
+    kexkit::load::Options o;
+    o.action = kexkit::load::Action::kLoad;
+    o.crash = crash;
+    o.dry_run = true;
+    o.kernel = kernel_;
+    o.initrd = initrd_;
+    o.append = "console=hvc0 panic=-1";
+    o.device_tree = tree_.root();
+    o.iomem = iomem_;
+    o.memmap = "/nonexistent";
+    if (crash) {
+      sysfs_ = iomem_ + ".sys";
+      fs::create_directories(sysfs_ + "/devices/system/cpu/cpu0");
+      fs::create_directories(sysfs_ + "/kernel");
+      std::ofstream(sysfs_ + "/devices/system/cpu/possible") << "0\n";
+      std::ofstream(sysfs_ + "/devices/system/cpu/cpu0/crash_notes") << "7fe96c00\n";
+      std::ofstream(sysfs_ + "/kernel/vmcoreinfo") << "0x7ff00000 1000\n";
+      o.sysfs = sysfs_;
+    }
+    return o;
+  }
+  const kexkit::load::Segment* Find(const kexkit::load::LoadPlan& p, const std::string& what) {
+    for (const auto& s : p.segments) {
+      if (s.what == what) return &s;
+    }
+    return nullptr;
+  }
+
+  FakeTree tree_;
+  std::vector<uint8_t> purgatory_;
+  std::string kernel_, iomem_, initrd_, sysfs_;
+};
+
+TEST_F(Ppc64Plan, KexecPlacesEverythingInTheRmaAbove64KAlignedKernelEnd) {
+  tree_.Pseries(false);
+  auto opt = Opts(false);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->flags, 21ul << 16);
+  for (const auto& s : plan->segments) {
+    EXPECT_EQ(s.mem % 0x10000, 0u) << s.what;
+    EXPECT_EQ(s.memsz % 0x10000, 0u) << s.what;
+    EXPECT_GE(s.mem, 0x2880000u) << s.what << ": overlaps the running kernel";
+    EXPECT_LE(s.mem + s.memsz, 0x2fff0000u) << s.what << ": above RTAS / the RMA";
+  }
+  const auto* kernel = Find(*plan, "kernel");
+  const auto* purg = Find(*plan, "purgatory");
+  const auto* dt = Find(*plan, "device tree");
+  ASSERT_TRUE(kernel && purg && dt);
+  // The purgatory head: the new kernel's first 0x100 bytes, but our branch at 0.
+  const uint64_t head = plan->entry - purg->mem;
+  ASSERT_LE(head + 0x100, purg->buf.size());
+  EXPECT_EQ(0, std::memcmp(purg->buf.data() + head + 4, kernel->buf.data() + 4, 0x100 - 4));
+  const uint32_t insn = kexkit::LoadUnchecked<uint32_t>(purg->buf.data() + head, Endian::kLittle);
+  EXPECT_EQ(insn >> 26, 18u) << "not a branch";
+  // The tree reserves RTAS, the initrd, the purgatory and itself.
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  ASSERT_EQ(fdt_check_header(fdt.data()), 0);
+  std::vector<std::pair<uint64_t, uint64_t>> rsv;
+  for (int i = 0; i < fdt_num_mem_rsv(fdt.data()); ++i) {
+    uint64_t a, s;
+    fdt_get_mem_rsv(fdt.data(), i, &a, &s);
+    rsv.emplace_back(a, s);
+  }
+  auto has = [&](uint64_t a) {
+    return std::any_of(rsv.begin(), rsv.end(), [&](auto& r) { return r.first == a; });
+  };
+  EXPECT_TRUE(has(0x2fff0000));
+  EXPECT_TRUE(has(Find(*plan, "initrd")->mem));
+  EXPECT_TRUE(has(purg->mem));
+  EXPECT_TRUE(has(dt->mem));
+}
+
+TEST_F(Ppc64Plan, KdumpStaysInTheCrashRegionAndRunsAtItsLoadAddress) {
+  tree_.Pseries(true);
+  auto opt = Opts(true);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->flags, (21ul << 16) | 1);
+  for (const auto& s : plan->segments) {
+    EXPECT_GE(s.mem, 0x20000000u) << s.what;
+    EXPECT_LE(s.mem + s.memsz, 0x2fff0000u) << s.what;
+  }
+  const auto* head = Find(*plan, "kernel (head)");
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(head->mem, 0x20000000u);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint32_t>(head->buf.data() + 0x5c, Endian::kLittle), 1u);
+  const auto* backup = Find(*plan, "backup");
+  ASSERT_NE(backup, nullptr);
+  EXPECT_EQ(backup->buf.size(), 0u);
+  const auto* hdr = Find(*plan, "elfcorehdr");
+  ASSERT_NE(hdr, nullptr);
+  const auto* dt = Find(*plan, "device tree");
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  int len = 0;
+  const char* args = static_cast<const char*>(Prop(fdt, "/chosen", "bootargs", &len));
+  ASSERT_NE(args, nullptr);
+  EXPECT_NE(std::string(args).find("elfcorehdr=" + std::to_string(hdr->mem >> 10) + "K"),
+            std::string::npos) << args;
+  const auto* u = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
+  ASSERT_NE(u, nullptr);
+  ASSERT_EQ(len, 16);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u + 8, Endian::kBig), 0x40000000u);
+  bool gap = false;
+  for (int i = 0; i < fdt_num_mem_rsv(fdt.data()); ++i) {
+    uint64_t a, s;
+    fdt_get_mem_rsv(fdt.data(), i, &a, &s);
+    gap |= a == 0x10000 && s == 0x20000000 - 0x10000;
+  }
+  EXPECT_TRUE(gap) << "no reserve entry for [64K, crash base)";
+}
+
+TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
+  tree_.Pseries(false);
+  auto opt = Opts(true);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("crashkernel"), std::string::npos) << plan.error().message;
+}
+
+}  // namespace
+
+#else
+TEST(Ppc64Loader, NeedsLibfdt) { GTEST_SKIP() << "host has no libfdt: ppc64 loader not built"; }
+#endif

@@ -1,0 +1,35 @@
+# i386 Linux userland (the static guest loader, kexkit-i386-static): Debian's i686 cross
+# GCC and glibc (gcc-i686-linux-gnu, libc6-dev-i386-cross). Used by
+# cmake/guest-loaders.cmake; see toolchain/i386-purgatory.cmake for why not -m32.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR i686)
+set(CMAKE_C_COMPILER i686-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER i686-linux-gnu-g++)
+set(CMAKE_ASM_COMPILER i686-linux-gnu-gcc)
+set(CMAKE_LINKER i686-linux-gnu-ld)
+set(CMAKE_AR i686-linux-gnu-ar CACHE FILEPATH "")
+set(CMAKE_RANLIB i686-linux-gnu-ranlib CACHE FILEPATH "")
+# lib/i386-linux-gnu and include/i386-linux-gnu under each root below.
+set(CMAKE_LIBRARY_ARCHITECTURE i386-linux-gnu)
+
+# libcrypto.a and the OpenSSL headers for i386 come from libssl-dev:i386, either
+# installed beside the amd64 one (Multi-Arch: same, so /usr) or, when the two versions
+# cannot match (Debian's i386 and amd64 indexes are not always in step), unpacked with
+# dpkg-deb -x into a folder of its own. toolchain/i386-libssl.cmake finds or makes it.
+include(${CMAKE_CURRENT_LIST_DIR}/i386-libssl.cmake)
+kexkit_i386_libssl_root(KK_I386_SSL_ROOT)
+
+# Search the cross glibc and the libssl root for libraries and headers, never the
+# host's /usr/lib (amd64); programs (tools run at build time) come from the host.
+set(CMAKE_FIND_ROOT_PATH /usr/i686-linux-gnu ${KK_I386_SSL_ROOT})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+set(OPENSSL_ROOT_DIR ${KK_I386_SSL_ROOT}/usr)
+set(OPENSSL_USE_STATIC_LIBS ON)
+# opensslconf.h includes <openssl/configuration.h>, which is per-architecture and lives
+# in include/i386-linux-gnu: the cross compiler does not search that folder by itself.
+# Only the libssl root's include folders: the host's /usr/include is amd64's.
+set(CMAKE_C_FLAGS_INIT "-isystem ${KK_I386_SSL_ROOT}/usr/include/i386-linux-gnu")
+set(CMAKE_CXX_FLAGS_INIT "-isystem ${KK_I386_SSL_ROOT}/usr/include/i386-linux-gnu")
