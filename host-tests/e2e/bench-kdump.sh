@@ -58,6 +58,13 @@ one() {
   done
   wait "$pid" || true
   [[ -n $t_crash && -n $t_init ]] || { kk_log "$loader run $2: no capture kernel"; tail -5 "$dir/run.log" >&2; return 1; }
+  # Each run must really have gone through the loader it is counted for.
+  local ours=0
+  grep -aq '^.\{0,1\}kexkit purgatory: entering kernel' "$log" && ours=1
+  if [[ $loader == kexkit && $ours == 0 || $loader == kexec-tools && $ours == 1 ]]; then
+    kk_log "$loader run $2: purgatory lines do not match the loader"
+    return 1
+  fi
   echo "$t_init - $t_crash" | bc -l
 }
 
