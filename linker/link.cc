@@ -112,6 +112,14 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
                 static_cast<unsigned long long>(base));
   }
 
+  // A purgatory or trampoline is kilobytes; a damaged object claiming gigabytes of .bss
+  // must not make the loader allocate them.
+  constexpr uint64_t kMaxImageSize = uint64_t{64} << 20;
+  if (layout->mem_size > kMaxImageSize) {
+    return Fail("%s: image of 0x%llx bytes is larger than the %llu MiB kexkit links", n,
+                static_cast<unsigned long long>(layout->mem_size),
+                static_cast<unsigned long long>(kMaxImageSize >> 20));
+  }
   LinkedImage img;
   img.obj_ = &obj;
   img.layout_ = std::move(*layout);
