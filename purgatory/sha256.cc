@@ -140,7 +140,7 @@ void Update(Context& ctx, const void* data, size_t len) {
 }
 
 void UpdateZeros(Context& ctx, uint64_t len) {
-  static constexpr uint8_t kZeros[1024] = {};
+  static constexpr uint8_t kZeros[kBlockSize] = {};  // small: it lives in the purgatory
   while (len != 0) {
     size_t take = len < sizeof(kZeros) ? static_cast<size_t>(len) : sizeof(kZeros);
     Update(ctx, kZeros, take);
