@@ -10,9 +10,10 @@ namespace kexkit::link {
 namespace {
 
 constexpr uint64_t kPpc64TocAlign = 256;
-// The ppc64 range tests link 48 MiB objects (REL24 reaches +-32 MiB); a purgatory is
-// tens of KiB. Either way far below the gigabytes a corrupt header can ask for.
-constexpr uint64_t kMaxImageSize = 256ull << 20;
+// The largest layout kexkit links. A purgatory or trampoline is kilobytes (the ppc64
+// range tests link 48 MiB objects, REL24 reaches +-32 MiB); a damaged object claiming
+// gigabytes of .bss must not make the loader allocate them.
+constexpr uint64_t kMaxImageSize = uint64_t{64} << 20;
 constexpr uint64_t kPpc64TocBias = 0x8000;  // [ELFv2 ABI 3.3: TOC pointer = .toc + 0x8000]
 
 uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -81,10 +82,9 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
       if (!want_nobits) L.file_size = at;
     }
   }
-  // A purgatory is tens of KiB; Link allocates mem_size on the host, so a corrupt header
-  // must not make it allocate gigabytes (65535 sections of 4 GiB NOBITS each).
+  // Checked here, not in Link: the loader places (Allocate) the layout before it links.
   if (at > kMaxImageSize) {
-    return Fail("%s: sections add up to 0x%llx bytes; more than a purgatory can be (%llu MiB)",
+    return Fail("%s: image of 0x%llx bytes is larger than the %llu MiB kexkit links",
                 obj.name().c_str(), static_cast<unsigned long long>(at),
                 static_cast<unsigned long long>(kMaxImageSize >> 20));
   }
@@ -112,14 +112,6 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
                 static_cast<unsigned long long>(base));
   }
 
-  // A purgatory or trampoline is kilobytes; a damaged object claiming gigabytes of .bss
-  // must not make the loader allocate them.
-  constexpr uint64_t kMaxImageSize = uint64_t{64} << 20;
-  if (layout->mem_size > kMaxImageSize) {
-    return Fail("%s: image of 0x%llx bytes is larger than the %llu MiB kexkit links", n,
-                static_cast<unsigned long long>(layout->mem_size),
-                static_cast<unsigned long long>(kMaxImageSize >> 20));
-  }
   LinkedImage img;
   img.obj_ = &obj;
   img.layout_ = std::move(*layout);

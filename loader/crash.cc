@@ -142,7 +142,9 @@ Result<CrashArchInfo> ArchInfo(CrashArch arch, bool bits64) {
 }  // namespace
 
 Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_view name) {
-  std::vector<uint32_t> cpus;
+  // A bitmap over the 65536 CPU numbers accepted: repeated or overlapping ranges cost
+  // nothing, however long the input.
+  std::vector<bool> seen(65536, false);
   const std::string n(name);
   text = Trim(text);
   if (text.empty()) return Fail("%s: empty CPU list", n.c_str());
@@ -158,10 +160,12 @@ Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_vi
       return Fail("%s: malformed CPU list item '%.*s'", n.c_str(), static_cast<int>(item.size()),
                   item.data());
     }
-    for (uint64_t c = lo; c <= hi; ++c) cpus.push_back(static_cast<uint32_t>(c));
+    for (uint64_t c = lo; c <= hi; ++c) seen[c] = true;
   }
-  std::sort(cpus.begin(), cpus.end());
-  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  std::vector<uint32_t> cpus;
+  for (uint32_t c = 0; c < seen.size(); ++c) {
+    if (seen[c]) cpus.push_back(c);
+  }
   return cpus;
 }
 

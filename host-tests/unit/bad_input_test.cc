@@ -26,6 +26,9 @@
 
 #include "arch/x86/bzimage.h"
 #include "arch/x86/x86-loader.h"
+#if KK_HAVE_PPC64_LOADER
+#include "arch/ppc64/fdt-builder.h"
+#endif
 #include "fuzz/bzimage-writer.h"
 #include "fuzz/elf-writer.h"
 #include "kexkit/purgatory-abi.h"
@@ -814,8 +817,33 @@ TEST(FuzzRegression, ImageSizeIsBounded) {
   ASSERT_TRUE(obj.has_value()) << obj.error().message;
   auto layout = kexkit::link::ComputeLayout(*obj);
   ASSERT_FALSE(layout.has_value());
-  EXPECT_NE(layout.error().message.find("more than a purgatory can be"), std::string::npos);
+  EXPECT_NE(layout.error().message.find("larger than the 64 MiB kexkit links"), std::string::npos)
+      << layout.error().message;
 }
+
+#if KK_HAVE_PPC64_LOADER
+// fuzz-fdt: a --dtb whose memory reservation map never terminates inside the blob.
+// libfdt's fdt_open_into ignored fdt_num_mem_rsv's -FDT_ERR_TRUNCATED and memmoved
+// (-8 + 1) * 16 = -112 bytes (ASan: negative-size-param). Header, one reserve entry, then
+// the structure block (an empty root node) read as more entries up to totalsize.
+TEST(FuzzRegression, DeviceTreeReserveMapWithoutTerminator) {
+  const uint8_t blob[] = {
+      0xd0, 0x0d, 0xfe, 0xed, 0x00, 0x00, 0x00, 0x48,  // magic, totalsize
+      0x00, 0x00, 0x00, 0x38, 0x00, 0x00, 0x00, 0x48,  // off_dt_struct, off_dt_strings
+      0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00, 0x11,  // off_mem_rsvmap, version 17
+      0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,  // last_comp_version, boot_cpuid
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,  // size_dt_strings, size_dt_struct
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00,  // reserve: address 0x1000
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00,  //          size 0x1000
+      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,  // FDT_BEGIN_NODE ""
+      0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x09,  // FDT_END_NODE, FDT_END
+  };
+  auto fdt = kexkit::ppc64::FdtBuilder::FromBlob(blob, "bad.dtb");
+  ASSERT_FALSE(fdt.has_value());
+  EXPECT_NE(fdt.error().message.find("bad.dtb: memory reservation map"), std::string::npos)
+      << fdt.error().message;
+}
+#endif
 
 // --mem-max is inclusive; the top address used to wrap the limit to 0 (no memory at all).
 TEST_F(BadInput, MemMaxAtTheTopOfTheAddressSpaceIsNoLimit) {
