@@ -19,10 +19,17 @@ namespace {
 // The running kernel wrote these into /chosen for itself (or for userspace); the new
 // kernel gets its own values or none [kexec-tools fs2dt.c drops the same].
 constexpr const char* kDroppedChosen[] = {
-    "bootargs",              "linux,initrd-start",     "linux,initrd-end",
-    "linux,crashkernel-base", "linux,crashkernel-size", "linux,kernel-end",
-    "linux,memory-limit",    "linux,htab-base",        "linux,htab-size",
-    "linux,usable-memory-range", "linux,elfcorehdr",
+    "bootargs",
+    "linux,initrd-start",
+    "linux,initrd-end",
+    "linux,crashkernel-base",
+    "linux,crashkernel-size",
+    "linux,kernel-end",
+    "linux,memory-limit",
+    "linux,htab-base",
+    "linux,htab-size",
+    "linux,usable-memory-range",
+    "linux,elfcorehdr",
 };
 
 struct Node {
@@ -44,7 +51,7 @@ Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* 
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     const std::string p = path + "/" + name;
-    struct stat st{};
+    struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) return Fail("%s: cannot stat", p.c_str());
     if (S_ISDIR(st.st_mode)) {
       Node child;
@@ -136,6 +143,11 @@ Result<FdtBuilder> FdtBuilder::FromBlob(std::span<const uint8_t> blob, const std
       fdt_totalsize(blob.data()) > blob.size()) {
     return Fail("%s: not a flattened device tree blob (bad header or size)", name.c_str());
   }
+  // fdt_open_into (libfdt 1.6) does not check fdt_num_mem_rsv's error: a reserve map
+  // with no terminating entry gave it a negative size to memmove (found by fuzz-fdt).
+  if (const int n = fdt_num_mem_rsv(blob.data()); n < 0) {
+    return Fail("%s: memory reservation map: %s", name.c_str(), fdt_strerror(n));
+  }
   FdtBuilder b;
   b.buf_.assign(blob.size() + 4096, 0);
   if (int e = fdt_open_into(blob.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
@@ -170,7 +182,8 @@ std::vector<load::MemRange> FdtBuilder::Memory() const {
     const int step = 4 * (ac + sc);
     for (int at = 0; reg != nullptr && at + step <= len; at += step) {
       const uint64_t base = Cells(reg + at, ac), size = Cells(reg + at + 4 * ac, sc);
-      if (size != 0 && base + size > base) out.push_back({base, base + size, load::RangeType::kRam});
+      if (size != 0 && base + size > base)
+        out.push_back({base, base + size, load::RangeType::kRam});
     }
   }
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
@@ -190,7 +203,8 @@ std::optional<uint32_t> FdtBuilder::VtermNo() const {
   if (chosen < 0) return std::nullopt;
   int len = 0;
   const char* path = static_cast<const char*>(fdt_getprop(fdt, chosen, "linux,stdout-path", &len));
-  if (path == nullptr) path = static_cast<const char*>(fdt_getprop(fdt, chosen, "stdout-path", &len));
+  if (path == nullptr)
+    path = static_cast<const char*>(fdt_getprop(fdt, chosen, "stdout-path", &len));
   if (path == nullptr || len < 2 || path[len - 1] != '\0') return std::nullopt;
   std::string p(path);
   p = p.substr(0, p.find(':'));  // "path:options" [DTSpec 3.6]
@@ -215,9 +229,7 @@ std::optional<uint64_t> FdtBuilder::ChosenU64(const char* prop) const {
   return PropU64("/chosen", prop);
 }
 
-bool FdtBuilder::HasNode(const char* path) const {
-  return fdt_path_offset(buf_.data(), path) >= 0;
-}
+bool FdtBuilder::HasNode(const char* path) const { return fdt_path_offset(buf_.data(), path) >= 0; }
 
 Result<void> FdtBuilder::SetChosen(std::string_view bootargs, uint64_t initrd_start,
                                    uint64_t initrd_end) {
@@ -246,8 +258,9 @@ Result<void> FdtBuilder::SetChosen(std::string_view bootargs, uint64_t initrd_st
 
 Result<size_t> FdtBuilder::AddReserve(uint64_t addr, uint64_t size) {
   // A zero size ends the reserve map [DTSpec 5.3]: every entry after it would be lost.
-  if (size == 0) return Fail("device tree: reserve entry at 0x%llx has size 0",
-                             static_cast<unsigned long long>(addr));
+  if (size == 0)
+    return Fail("device tree: reserve entry at 0x%llx has size 0",
+                static_cast<unsigned long long>(addr));
   if (auto r = Grow(32); !r) return std::unexpected(r.error());
   if (int e = fdt_add_mem_rsv(buf_.data(), addr, size); e) {
     return std::unexpected(FdtError("reserve map", e).error());
@@ -269,8 +282,9 @@ Result<void> FdtBuilder::SetReserve(size_t index, uint64_t addr, uint64_t size) 
 
 Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usable) {
   if (HasNode("/ibm,dynamic-reconfiguration-memory")) {
-    return Fail("device tree: ibm,dynamic-reconfiguration-memory (LMB memory) is not "
-                "supported for kdump yet: linux,drconf-usable-memory is not written");
+    return Fail(
+        "device tree: ibm,dynamic-reconfiguration-memory (LMB memory) is not "
+        "supported for kdump yet: linux,drconf-usable-memory is not written");
   }
   void* fdt = buf_.data();
   const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);

@@ -55,7 +55,10 @@ class FdtBuilder {
 
   uint64_t size() const;
   std::span<const uint8_t> bytes() const { return {buf_.data(), static_cast<size_t>(size())}; }
-  std::vector<uint8_t> Take() && { buf_.resize(size()); return std::move(buf_); }
+  std::vector<uint8_t> Take() && {
+    buf_.resize(size());
+    return std::move(buf_);
+  }
 
  private:
   FdtBuilder() = default;

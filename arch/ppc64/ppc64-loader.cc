@@ -26,7 +26,7 @@ constexpr uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 
 // a kexec-tools comment that says 32K).
 constexpr uint64_t kBackupSize = 0x10000;
 constexpr uint64_t kPpc64PageOffset = 0xc000000000000000;  // the linear map [page.h]
-constexpr uint64_t kSparePhdrs = 16;  // memory hot-added before the crash
+constexpr uint64_t kSparePhdrs = 16;                       // memory hot-added before the crash
 
 Result<uint64_t> ReadBeFile(const std::string& path) {
   auto v = load::ReadTextFile(path);
@@ -81,8 +81,10 @@ class Ppc64Loader final : public load::ArchLoader {
     if (!vm) return std::unexpected(vm.error());
     vm_ = std::move(*vm);
     if (opt.crash && !vm_.relocatable) {
-      return Fail("%s: kernel is not relocatable (no \"run0\" at 0x5c); a capture kernel "
-                  "must run in the crash region", opt.kernel.c_str());
+      return Fail(
+          "%s: kernel is not relocatable (no \"run0\" at 0x5c); a capture kernel "
+          "must run in the crash region",
+          opt.kernel.c_str());
     }
 
     // The device tree: --dtb, else the running system's.
@@ -104,13 +106,13 @@ class Ppc64Loader final : public load::ArchLoader {
     if (!memory.empty() && memory.front().start == 0) {
       rma_top_ = std::min(rma_top_, memory.front().end);
     }
-    const uint64_t low_end =
-        AlignUp(std::max(RunningKernelEnd(opt), vm_.memsz), kSegmentAlign);
+    const uint64_t low_end = AlignUp(std::max(RunningKernelEnd(opt), vm_.memsz), kSegmentAlign);
     std::vector<MemRange> cut = {{0, low_end, RangeType::kReserved},
                                  {rma_top_, ~uint64_t{0}, RangeType::kReserved}};
     const auto rtas = fdt->RtasRange();
-    if (rtas) cut.push_back({rtas->start & ~(kSegmentAlign - 1), AlignUp(rtas->end, kSegmentAlign),
-                             RangeType::kReserved});
+    if (rtas)
+      cut.push_back({rtas->start & ~(kSegmentAlign - 1), AlignUp(rtas->end, kSegmentAlign),
+                     RangeType::kReserved});
     std::vector<MemRange> free;
     for (MemRange r : load::Subtract(ctx.space.free_ranges(), cut)) {
       r.start = AlignUp(r.start, kSegmentAlign);
@@ -138,8 +140,8 @@ class Ppc64Loader final : public load::ArchLoader {
       ctx.plan.segments.push_back(
           {ctx.plan.Own(std::move(copy)), kernel_addr_, head_memsz, "kernel (head)"});
       if (head_memsz < kmemsz) {
-        ctx.plan.segments.push_back({vm_.bytes.subspan(head), kernel_addr_ + head_memsz,
-                                     kmemsz - head_memsz, "kernel"});
+        ctx.plan.segments.push_back(
+            {vm_.bytes.subspan(head), kernel_addr_ + head_memsz, kmemsz - head_memsz, "kernel"});
       }
     }
 
@@ -150,8 +152,7 @@ class Ppc64Loader final : public load::ArchLoader {
       if (!a) return Wrap(opt.initrd, a.error());
       initrd_start = *a;
       initrd_end = *a + size;
-      ctx.plan.segments.push_back(
-          {ctx.initrd.bytes(), *a, AlignUp(size, kSegmentAlign), "initrd"});
+      ctx.plan.segments.push_back({ctx.initrd.bytes(), *a, AlignUp(size, kSegmentAlign), "initrd"});
     }
 
     // kdump: the 64 KiB backup and the ELF core header, top-down in the crash region.
@@ -172,7 +173,8 @@ class Ppc64Loader final : public load::ArchLoader {
     // Reserve map [kexec-tools fs2dt.c / kexec-elf-ppc64.c]: RTAS (the new kernel must
     // not reuse the running instance's memory), the initrd, the purgatory and the tree.
     if (rtas) {
-      if (auto r = fdt->AddReserve(rtas->start, rtas->size()); !r) return std::unexpected(r.error());
+      if (auto r = fdt->AddReserve(rtas->start, rtas->size()); !r)
+        return std::unexpected(r.error());
     }
     if (initrd_end > initrd_start) {
       if (auto r = fdt->AddReserve(initrd_start, initrd_end - initrd_start); !r) {
@@ -264,7 +266,9 @@ class Ppc64Loader final : public load::ArchLoader {
     auto stack = image.SymbolAddress("kexkit_stack_top");
     if (!stack) return std::unexpected(stack.error());
     std::vector<uint8_t> e(sizeof(abi::EntryPpc64), 0);
-    auto put = [&](size_t off, uint64_t v) { StoreUnchecked<uint64_t>(e.data() + off, v, endian_); };
+    auto put = [&](size_t off, uint64_t v) {
+      StoreUnchecked<uint64_t>(e.data() + off, v, endian_);
+    };
     put(offsetof(abi::EntryPpc64, kernel), kernel_addr_ + vm_.entry_offset);
     put(offsetof(abi::EntryPpc64, fdt), fdt_addr_);
     put(offsetof(abi::EntryPpc64, stack), *stack);

@@ -23,69 +23,156 @@ namespace kexkit::link {
 namespace {
 
 enum : uint32_t {
-  kNone = 0, kAddr32 = 1, kAddr24 = 2, kAddr16 = 3, kAddr16Lo = 4, kAddr16Hi = 5,
-  kAddr16Ha = 6, kAddr14 = 7, kAddr14BrTaken = 8, kAddr14BrNTaken = 9, kRel24 = 10,
-  kRel14 = 11, kRel14BrTaken = 12, kRel14BrNTaken = 13, kGot16 = 14, kGot16Lo = 15,
-  kGot16Hi = 16, kGot16Ha = 17, kRel32 = 26, kGot16Ds = 58, kGot16LoDs = 59,
-  kAddr64 = 38, kAddr16Higher = 39, kAddr16HigherA = 40, kAddr16Highest = 41,
-  kAddr16HighestA = 42, kUAddr64 = 43, kRel64 = 44, kToc16 = 47, kToc16Lo = 48,
-  kToc16Hi = 49, kToc16Ha = 50, kToc = 51, kAddr16Ds = 56, kAddr16LoDs = 57,
-  kToc16Ds = 63, kToc16LoDs = 64, kTls = 67, kTlsGd = 107, kTlsLd = 108, kTocSave = 109,
-  kAddr16High = 110, kAddr16HighA = 111, kRel24NoToc = 116, kRel16 = 249,
-  kRel16Lo = 250, kRel16Hi = 251, kRel16Ha = 252,
+  kNone = 0,
+  kAddr32 = 1,
+  kAddr24 = 2,
+  kAddr16 = 3,
+  kAddr16Lo = 4,
+  kAddr16Hi = 5,
+  kAddr16Ha = 6,
+  kAddr14 = 7,
+  kAddr14BrTaken = 8,
+  kAddr14BrNTaken = 9,
+  kRel24 = 10,
+  kRel14 = 11,
+  kRel14BrTaken = 12,
+  kRel14BrNTaken = 13,
+  kGot16 = 14,
+  kGot16Lo = 15,
+  kGot16Hi = 16,
+  kGot16Ha = 17,
+  kRel32 = 26,
+  kGot16Ds = 58,
+  kGot16LoDs = 59,
+  kAddr64 = 38,
+  kAddr16Higher = 39,
+  kAddr16HigherA = 40,
+  kAddr16Highest = 41,
+  kAddr16HighestA = 42,
+  kUAddr64 = 43,
+  kRel64 = 44,
+  kToc16 = 47,
+  kToc16Lo = 48,
+  kToc16Hi = 49,
+  kToc16Ha = 50,
+  kToc = 51,
+  kAddr16Ds = 56,
+  kAddr16LoDs = 57,
+  kToc16Ds = 63,
+  kToc16LoDs = 64,
+  kTls = 67,
+  kTlsGd = 107,
+  kTlsLd = 108,
+  kTocSave = 109,
+  kAddr16High = 110,
+  kAddr16HighA = 111,
+  kRel24NoToc = 116,
+  kRel16 = 249,
+  kRel16Lo = 250,
+  kRel16Hi = 251,
+  kRel16Ha = 252,
 };
 
 const char* TypeName(uint32_t type) {
   switch (type) {
-    case kNone: return "R_PPC64_NONE";
-    case kAddr32: return "R_PPC64_ADDR32";
-    case kAddr24: return "R_PPC64_ADDR24";
-    case kAddr16: return "R_PPC64_ADDR16";
-    case kAddr16Lo: return "R_PPC64_ADDR16_LO";
-    case kAddr16Hi: return "R_PPC64_ADDR16_HI";
-    case kAddr16Ha: return "R_PPC64_ADDR16_HA";
-    case kAddr14: return "R_PPC64_ADDR14";
-    case kAddr14BrTaken: return "R_PPC64_ADDR14_BRTAKEN";
-    case kAddr14BrNTaken: return "R_PPC64_ADDR14_BRNTAKEN";
-    case kRel24: return "R_PPC64_REL24";
-    case kRel14: return "R_PPC64_REL14";
-    case kRel14BrTaken: return "R_PPC64_REL14_BRTAKEN";
-    case kRel14BrNTaken: return "R_PPC64_REL14_BRNTAKEN";
-    case kGot16: return "R_PPC64_GOT16";
-    case kGot16Lo: return "R_PPC64_GOT16_LO";
-    case kGot16Hi: return "R_PPC64_GOT16_HI";
-    case kGot16Ha: return "R_PPC64_GOT16_HA";
-    case kGot16Ds: return "R_PPC64_GOT16_DS";
-    case kGot16LoDs: return "R_PPC64_GOT16_LO_DS";
-    case kRel32: return "R_PPC64_REL32";
-    case kAddr64: return "R_PPC64_ADDR64";
-    case kAddr16Higher: return "R_PPC64_ADDR16_HIGHER";
-    case kAddr16HigherA: return "R_PPC64_ADDR16_HIGHERA";
-    case kAddr16Highest: return "R_PPC64_ADDR16_HIGHEST";
-    case kAddr16HighestA: return "R_PPC64_ADDR16_HIGHESTA";
-    case kUAddr64: return "R_PPC64_UADDR64";
-    case kRel64: return "R_PPC64_REL64";
-    case kToc16: return "R_PPC64_TOC16";
-    case kToc16Lo: return "R_PPC64_TOC16_LO";
-    case kToc16Hi: return "R_PPC64_TOC16_HI";
-    case kToc16Ha: return "R_PPC64_TOC16_HA";
-    case kToc: return "R_PPC64_TOC";
-    case kAddr16Ds: return "R_PPC64_ADDR16_DS";
-    case kAddr16LoDs: return "R_PPC64_ADDR16_LO_DS";
-    case kToc16Ds: return "R_PPC64_TOC16_DS";
-    case kToc16LoDs: return "R_PPC64_TOC16_LO_DS";
-    case kTls: return "R_PPC64_TLS";
-    case kTlsGd: return "R_PPC64_TLSGD";
-    case kTlsLd: return "R_PPC64_TLSLD";
-    case kTocSave: return "R_PPC64_TOCSAVE";
-    case kAddr16High: return "R_PPC64_ADDR16_HIGH";
-    case kAddr16HighA: return "R_PPC64_ADDR16_HIGHA";
-    case kRel24NoToc: return "R_PPC64_REL24_NOTOC";
-    case kRel16: return "R_PPC64_REL16";
-    case kRel16Lo: return "R_PPC64_REL16_LO";
-    case kRel16Hi: return "R_PPC64_REL16_HI";
-    case kRel16Ha: return "R_PPC64_REL16_HA";
-    default: return nullptr;
+    case kNone:
+      return "R_PPC64_NONE";
+    case kAddr32:
+      return "R_PPC64_ADDR32";
+    case kAddr24:
+      return "R_PPC64_ADDR24";
+    case kAddr16:
+      return "R_PPC64_ADDR16";
+    case kAddr16Lo:
+      return "R_PPC64_ADDR16_LO";
+    case kAddr16Hi:
+      return "R_PPC64_ADDR16_HI";
+    case kAddr16Ha:
+      return "R_PPC64_ADDR16_HA";
+    case kAddr14:
+      return "R_PPC64_ADDR14";
+    case kAddr14BrTaken:
+      return "R_PPC64_ADDR14_BRTAKEN";
+    case kAddr14BrNTaken:
+      return "R_PPC64_ADDR14_BRNTAKEN";
+    case kRel24:
+      return "R_PPC64_REL24";
+    case kRel14:
+      return "R_PPC64_REL14";
+    case kRel14BrTaken:
+      return "R_PPC64_REL14_BRTAKEN";
+    case kRel14BrNTaken:
+      return "R_PPC64_REL14_BRNTAKEN";
+    case kGot16:
+      return "R_PPC64_GOT16";
+    case kGot16Lo:
+      return "R_PPC64_GOT16_LO";
+    case kGot16Hi:
+      return "R_PPC64_GOT16_HI";
+    case kGot16Ha:
+      return "R_PPC64_GOT16_HA";
+    case kGot16Ds:
+      return "R_PPC64_GOT16_DS";
+    case kGot16LoDs:
+      return "R_PPC64_GOT16_LO_DS";
+    case kRel32:
+      return "R_PPC64_REL32";
+    case kAddr64:
+      return "R_PPC64_ADDR64";
+    case kAddr16Higher:
+      return "R_PPC64_ADDR16_HIGHER";
+    case kAddr16HigherA:
+      return "R_PPC64_ADDR16_HIGHERA";
+    case kAddr16Highest:
+      return "R_PPC64_ADDR16_HIGHEST";
+    case kAddr16HighestA:
+      return "R_PPC64_ADDR16_HIGHESTA";
+    case kUAddr64:
+      return "R_PPC64_UADDR64";
+    case kRel64:
+      return "R_PPC64_REL64";
+    case kToc16:
+      return "R_PPC64_TOC16";
+    case kToc16Lo:
+      return "R_PPC64_TOC16_LO";
+    case kToc16Hi:
+      return "R_PPC64_TOC16_HI";
+    case kToc16Ha:
+      return "R_PPC64_TOC16_HA";
+    case kToc:
+      return "R_PPC64_TOC";
+    case kAddr16Ds:
+      return "R_PPC64_ADDR16_DS";
+    case kAddr16LoDs:
+      return "R_PPC64_ADDR16_LO_DS";
+    case kToc16Ds:
+      return "R_PPC64_TOC16_DS";
+    case kToc16LoDs:
+      return "R_PPC64_TOC16_LO_DS";
+    case kTls:
+      return "R_PPC64_TLS";
+    case kTlsGd:
+      return "R_PPC64_TLSGD";
+    case kTlsLd:
+      return "R_PPC64_TLSLD";
+    case kTocSave:
+      return "R_PPC64_TOCSAVE";
+    case kAddr16High:
+      return "R_PPC64_ADDR16_HIGH";
+    case kAddr16HighA:
+      return "R_PPC64_ADDR16_HIGHA";
+    case kRel24NoToc:
+      return "R_PPC64_REL24_NOTOC";
+    case kRel16:
+      return "R_PPC64_REL16";
+    case kRel16Lo:
+      return "R_PPC64_REL16_LO";
+    case kRel16Hi:
+      return "R_PPC64_REL16_HI";
+    case kRel16Ha:
+      return "R_PPC64_REL16_HA";
+    default:
+      return nullptr;
   }
 }
 
@@ -174,9 +261,12 @@ Result<void> Apply(const RelocSite& s) {
       return {};
 
     case kAddr64:
-    case kUAddr64: return StoreAt<uint64_t>(s, sa);
-    case kRel64: return StoreAt<uint64_t>(s, rel);
-    case kToc: return StoreAt<uint64_t>(s, s.toc_base + static_cast<uint64_t>(s.addend));
+    case kUAddr64:
+      return StoreAt<uint64_t>(s, sa);
+    case kRel64:
+      return StoreAt<uint64_t>(s, rel);
+    case kToc:
+      return StoreAt<uint64_t>(s, s.toc_base + static_cast<uint64_t>(s.addend));
     case kAddr32:
       if (auto r = CheckBitfield(sa, 32, name); !r) return r;
       return StoreAt<uint32_t>(s, static_cast<uint32_t>(sa));
@@ -187,28 +277,37 @@ Result<void> Apply(const RelocSite& s) {
     case kAddr16:
       if (auto r = CheckBitfield(sa, 16, name); !r) return r;
       return Half16(s, sa);
-    case kAddr16Lo: return Half16(s, Lo(sa));
+    case kAddr16Lo:
+      return Half16(s, Lo(sa));
     case kAddr16Hi:
       if (auto r = signed_fits(sa, 32); !r) return r;
       return Half16(s, Hi(sa));
     case kAddr16Ha:
       if (auto r = signed_fits(sa + 0x8000, 32); !r) return r;
       return Half16(s, Ha(sa));
-    case kAddr16High: return Half16(s, Hi(sa));
-    case kAddr16HighA: return Half16(s, Ha(sa));
-    case kAddr16Higher: return Half16(s, Higher(sa));
-    case kAddr16HigherA: return Half16(s, HigherA(sa));
-    case kAddr16Highest: return Half16(s, Highest(sa));
-    case kAddr16HighestA: return Half16(s, HighestA(sa));
+    case kAddr16High:
+      return Half16(s, Hi(sa));
+    case kAddr16HighA:
+      return Half16(s, Ha(sa));
+    case kAddr16Higher:
+      return Half16(s, Higher(sa));
+    case kAddr16HigherA:
+      return Half16(s, HigherA(sa));
+    case kAddr16Highest:
+      return Half16(s, Highest(sa));
+    case kAddr16HighestA:
+      return Half16(s, HighestA(sa));
     case kAddr16Ds:
       if (auto r = signed_fits(sa, 16); !r) return r;
       return Half16Ds(s, sa, name);
-    case kAddr16LoDs: return Half16Ds(s, Lo(sa), name);
+    case kAddr16LoDs:
+      return Half16Ds(s, Lo(sa), name);
 
     case kToc16:
       if (auto r = signed_fits(toc, 16); !r) return r;
       return Half16(s, toc);
-    case kToc16Lo: return Half16(s, Lo(toc));
+    case kToc16Lo:
+      return Half16(s, Lo(toc));
     case kToc16Hi:
       if (auto r = signed_fits(toc, 32); !r) return r;
       return Half16(s, Hi(toc));
@@ -218,12 +317,14 @@ Result<void> Apply(const RelocSite& s) {
     case kToc16Ds:
       if (auto r = signed_fits(toc, 16); !r) return r;
       return Half16Ds(s, toc, name);
-    case kToc16LoDs: return Half16Ds(s, Lo(toc), name);
+    case kToc16LoDs:
+      return Half16Ds(s, Lo(toc), name);
 
     case kRel16:
       if (auto r = signed_fits(rel, 16); !r) return r;
       return Half16(s, rel);
-    case kRel16Lo: return Half16(s, Lo(rel));
+    case kRel16Lo:
+      return Half16(s, Lo(rel));
     case kRel16Hi:
       if (auto r = signed_fits(rel, 32); !r) return r;
       return Half16(s, Hi(rel));
@@ -271,7 +372,7 @@ Result<int64_t> NoImplicit(const RelocSite&) {
 
 }  // namespace
 
-extern const RelocArch kRelocPpc64 = {elf::kEmPpc64, ElfClass::k64, "ppc64", TypeName,
-                                      NoImplicit, Apply};
+extern const RelocArch kRelocPpc64 = {elf::kEmPpc64, ElfClass::k64, "ppc64",
+                                      TypeName,      NoImplicit,    Apply};
 
 }  // namespace kexkit::link

@@ -48,8 +48,8 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
     const PtLoad l{u64(h + 8), u64(h + 16), u64(h + 24), u64(h + 32), u64(h + 40)};
     if (l.filesz > l.memsz) return Fail("%s: PT_LOAD %u has p_filesz > p_memsz", n, i);
     if (l.offset > f.size() || l.filesz > f.size() - l.offset) {
-      return Fail("%s: PT_LOAD %u (offset 0x%llx, size 0x%llx) runs past the end of the file",
-                  n, i, static_cast<unsigned long long>(l.offset),
+      return Fail("%s: PT_LOAD %u (offset 0x%llx, size 0x%llx) runs past the end of the file", n, i,
+                  static_cast<unsigned long long>(l.offset),
                   static_cast<unsigned long long>(l.filesz));
     }
     if (l.memsz > kMaxImage) return Fail("%s: PT_LOAD %u is larger than 1 GiB", n, i);

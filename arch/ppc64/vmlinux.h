@@ -12,18 +12,18 @@
 
 namespace kexkit::ppc64 {
 
-inline constexpr uint64_t kRunAtLoadOffset = 0x5c;      // head_64.S __run_at_load
+inline constexpr uint64_t kRunAtLoadOffset = 0x5c;       // head_64.S __run_at_load
 inline constexpr uint32_t kRunAtZeroMagic = 0x72756e30;  // "run0": relocate to 0 at boot
 inline constexpr uint64_t kHeadSize = 0x100;             // copied to real address 0
 
 struct Vmlinux {
   Endian endian = Endian::kBig;
-  uint32_t abi = 0;            // e_flags & 3: 1 ELFv1, 2 ELFv2, 0 unspecified
-  uint64_t entry_offset = 0;   // e_entry - the first PT_LOAD's p_vaddr (inside the image)
-  uint64_t memsz = 0;          // from the first PT_LOAD's p_paddr to the end of the last
+  uint32_t abi = 0;                // e_flags & 3: 1 ELFv1, 2 ELFv2, 0 unspecified
+  uint64_t entry_offset = 0;       // e_entry - the first PT_LOAD's p_vaddr (inside the image)
+  uint64_t memsz = 0;              // from the first PT_LOAD's p_paddr to the end of the last
   std::span<const uint8_t> bytes;  // file bytes of the load image (<= memsz)
   std::vector<uint8_t> joined;     // backing store when several PT_LOADs had to be joined
-  bool relocatable = false;    // __run_at_load holds "run0" (CONFIG_RELOCATABLE)
+  bool relocatable = false;        // __run_at_load holds "run0" (CONFIG_RELOCATABLE)
 };
 
 // What can go wrong (each an error naming `name`): not ELF64, not ET_EXEC/ET_DYN, not

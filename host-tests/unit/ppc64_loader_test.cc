@@ -45,7 +45,10 @@ std::vector<uint8_t> MakeVmlinux(Endian e, std::vector<FakeLoad> loads, uint64_t
   uint64_t total = data;
   for (const auto& l : loads) total += l.filesz;
   std::vector<uint8_t> f(total, 0);
-  std::memcpy(f.data(), "\x7f" "ELF", 4);
+  std::memcpy(f.data(),
+              "\x7f"
+              "ELF",
+              4);
   f[4] = 2;
   f[5] = e == Endian::kLittle ? 1 : 2;
   f[6] = 1;
@@ -95,9 +98,9 @@ TEST(Ppc64Vmlinux, ParsesBothByteOrders) {
 }
 
 TEST(Ppc64Vmlinux, JoinsSeveralLoadsAtTheirDistances) {
-  auto f = MakeVmlinux(Endian::kBig,
-                       {{kKernBase, 0, 0x1000, 0x2000}, {kKernBase + 0x3000, 0x3000, 0x800, 0x1000}},
-                       kKernBase + 0x100);
+  auto f = MakeVmlinux(
+      Endian::kBig, {{kKernBase, 0, 0x1000, 0x2000}, {kKernBase + 0x3000, 0x3000, 0x800, 0x1000}},
+      kKernBase + 0x100);
   auto vm = ParseVmlinux(f, "vmlinux");
   ASSERT_TRUE(vm) << vm.error().message;
   EXPECT_EQ(vm->memsz, 0x4000u);
@@ -122,7 +125,8 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
        "not PowerPC64"},
       {MakeVmlinux(Endian::kLittle, {}, kKernBase), "no program headers"},
       {truncated, "runs past the end of the file"},
-      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x2000}}, kKernBase), "p_filesz > p_memsz"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x2000}}, kKernBase),
+       "p_filesz > p_memsz"},
       {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase + 0x5000),
        "entry point"},
       {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x80, 0x5000}}, kKernBase), "0x100-byte head"},
@@ -187,7 +191,9 @@ class FakeTree {
     kexkit::StoreUnchecked<uint32_t>(reinterpret_cast<uint8_t*>(s.data()), v, Endian::kBig);
     return s;
   }
-  static std::string Be64(uint64_t v) { return Be32(static_cast<uint32_t>(v >> 32)) + Be32(static_cast<uint32_t>(v)); }
+  static std::string Be64(uint64_t v) {
+    return Be32(static_cast<uint32_t>(v >> 32)) + Be32(static_cast<uint32_t>(v));
+  }
   static std::string Str(const std::string& s) { return s + std::string(1, '\0'); }
 
   // QEMU pseries as the probe saw it: 2 GiB at 0, RTAS at 0x2fff0000, hvc at 0x71000000.
@@ -255,7 +261,8 @@ TEST(Ppc64Fdt, WalksTheDirectoryAndDropsTheRunningKernelsChosenProperties) {
   ASSERT_NE(start, nullptr);
   EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(static_cast<const uint8_t*>(start), Endian::kBig),
             0x5000000u);
-  for (const char* gone : {"linux,kernel-end", "linux,crashkernel-base", "linux,crashkernel-size"}) {
+  for (const char* gone :
+       {"linux,kernel-end", "linux,crashkernel-base", "linux,crashkernel-size"}) {
     EXPECT_EQ(Prop(fdt, "/chosen", gone, &len), nullptr) << gone;
   }
   EXPECT_NE(Prop(fdt, "/chosen", "linux,stdout-path", &len), nullptr);
@@ -428,7 +435,8 @@ TEST_F(Ppc64Plan, KdumpStaysInTheCrashRegionAndRunsAtItsLoadAddress) {
   const char* args = static_cast<const char*>(Prop(fdt, "/chosen", "bootargs", &len));
   ASSERT_NE(args, nullptr);
   EXPECT_NE(std::string(args).find("elfcorehdr=" + std::to_string(hdr->mem >> 10) + "K"),
-            std::string::npos) << args;
+            std::string::npos)
+      << args;
   const auto* u = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
   ASSERT_NE(u, nullptr);
   ASSERT_EQ(len, 16);

@@ -29,11 +29,11 @@ std::string Golden(const std::string& file) {
   return std::string(KK_PPC64_GOLDEN_DIR) + "/" + file;
 }
 
-#define KK_NEED_GOLDEN()                                                    \
-  do {                                                                      \
-    if (std::string(KK_PPC64_GOLDEN_DIR).empty()) {                         \
-      GTEST_SKIP() << "ppc64 cross binutils not found at configure time";   \
-    }                                                                       \
+#define KK_NEED_GOLDEN()                                                  \
+  do {                                                                    \
+    if (std::string(KK_PPC64_GOLDEN_DIR).empty()) {                       \
+      GTEST_SKIP() << "ppc64 cross binutils not found at configure time"; \
+    }                                                                     \
   } while (0)
 
 // nm -P lines: "name type value [size]".
@@ -155,20 +155,19 @@ TEST_P(Ppc64Refuses, WithAMessage) {
 
 INSTANTIATE_TEST_SUITE_P(
     Objects, Ppc64Refuses,
-    testing::Values(
-        ErrorCase{"error1-le.o", 0x4000000, "R_PPC64_REL24 value"},
-        ErrorCase{"error1-be.o", 0x4000000, "R_PPC64_REL24 value"},
-        ErrorCase{"error2-le.o", 0x10000, "R_PPC64_TOC16_DS value 0x"},
-        ErrorCase{"error2-be.o", 0x10000, "is not 4-byte aligned"},
-        ErrorCase{"error3-le.o", 0x4000000, "R_PPC64_TOC16 value"},
-        ErrorCase{"error3-be.o", 0x4000000, "overflows a signed 16-bit field"},
-        ErrorCase{"error4-le.o", 0x10000, "unsupported relocation R_PPC64_GOT16_DS"},
-        ErrorCase{"error4-be.o", 0x10000, "no GOT"},
-        ErrorCase{"error5-le.o", 0x10000, "R_PPC64_ADDR16_LO_DS"},
-        ErrorCase{"error5-be.o", 0x10000, "is not 4-byte aligned"},
-        // ADDR16_HI/HA and ADDR32 need a base below 2 / 4 GiB.
-        ErrorCase{"relocs-low-le.o", 0x123456780000, "overflows"},
-        ErrorCase{"relocs-low-be.o", 0x123456780000, "overflows"}));
+    testing::Values(ErrorCase{"error1-le.o", 0x4000000, "R_PPC64_REL24 value"},
+                    ErrorCase{"error1-be.o", 0x4000000, "R_PPC64_REL24 value"},
+                    ErrorCase{"error2-le.o", 0x10000, "R_PPC64_TOC16_DS value 0x"},
+                    ErrorCase{"error2-be.o", 0x10000, "is not 4-byte aligned"},
+                    ErrorCase{"error3-le.o", 0x4000000, "R_PPC64_TOC16 value"},
+                    ErrorCase{"error3-be.o", 0x4000000, "overflows a signed 16-bit field"},
+                    ErrorCase{"error4-le.o", 0x10000, "unsupported relocation R_PPC64_GOT16_DS"},
+                    ErrorCase{"error4-be.o", 0x10000, "no GOT"},
+                    ErrorCase{"error5-le.o", 0x10000, "R_PPC64_ADDR16_LO_DS"},
+                    ErrorCase{"error5-be.o", 0x10000, "is not 4-byte aligned"},
+                    // ADDR16_HI/HA and ADDR32 need a base below 2 / 4 GiB.
+                    ErrorCase{"relocs-low-le.o", 0x123456780000, "overflows"},
+                    ErrorCase{"relocs-low-be.o", 0x123456780000, "overflows"}));
 
 // --- field-level edge cases on small buffers ---------------------------------------------
 
@@ -176,8 +175,7 @@ struct Site {
   std::vector<uint8_t> buf;
   RelocSite site;
   Site(std::vector<uint8_t> b, uint32_t type, uint64_t place, uint64_t sym, Endian e)
-      : buf(std::move(b)),
-        site{type, buf, 0, place, sym, 0, 0, 0x18000, e} {}
+      : buf(std::move(b)), site{type, buf, 0, place, sym, 0, 0, 0x18000, e} {}
 };
 
 const kexkit::link::RelocArch& Ppc64() {
