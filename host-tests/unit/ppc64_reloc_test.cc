@@ -4,6 +4,8 @@
 // field-level edge cases on small byte arrays.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -167,7 +169,14 @@ INSTANTIATE_TEST_SUITE_P(
                     ErrorCase{"error5-be.o", 0x10000, "is not 4-byte aligned"},
                     // ADDR16_HI/HA and ADDR32 need a base below 2 / 4 GiB.
                     ErrorCase{"relocs-low-le.o", 0x123456780000, "overflows"},
-                    ErrorCase{"relocs-low-be.o", 0x123456780000, "overflows"}));
+                    ErrorCase{"relocs-low-be.o", 0x123456780000, "overflows"}),
+    [](const testing::TestParamInfo<ErrorCase>& info) {
+      std::string name = std::to_string(info.index) + "_" + info.param.object;
+      for (char& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
 
 // --- field-level edge cases on small buffers ---------------------------------------------
 
