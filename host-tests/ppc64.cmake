@@ -2,8 +2,9 @@
 # ppc64 relocation hook, assembled by the real cross toolchains for ELFv2 little-endian
 # and ELFv1 big-endian and linked by GNU ld with kexkit's layout
 # (golden/ppc64/link-golden-ppc64.sh); unit/ppc64_*_test.cc compare byte for byte.
-# Also the ppc64 purgatories when the build makes them. Without the cross binutils the
-# tests skip themselves (KK_PPC64_GOLDEN_DIR stays empty).
+# Also the ppc64 purgatories when the build makes them, and the SHA-256 vector crypto
+# path run under qemu-user. Without the cross binutils the tests skip themselves
+# (KK_PPC64_GOLDEN_DIR stays empty).
 set(KK_PPC64_GOLDEN_SRC ${CMAKE_CURRENT_SOURCE_DIR}/golden/ppc64)
 set(KK_PPC64_GOLDEN_DIR ${CMAKE_CURRENT_BINARY_DIR}/golden/ppc64)
 set(kk_ppc64_outputs "")
@@ -87,6 +88,57 @@ if(kk_ppc64_have_tools)
     endif()
   endforeach()
   add_dependencies(kexkit-unit-tests kexkit-golden-ppc64)
+
+  # SHA-256 vector crypto path under qemu-user: the purgatory's own sha256.cc and
+  # sha256-ppc64.cc, compiled with the purgatory's flags (from purgatory.cmake), linked
+  # static with qemu-user/sha256-vcrypto-check.cc; CTest runs it on a POWER9 (ELFv2
+  # little-endian) and a POWER8 (ELFv1 big-endian) user-mode CPU. Skipped without
+  # the cross g++ or qemu-user.
+  function(kk_ppc64_purgatory_flags arch)
+    set(KEXKIT_ARCH ${arch})
+    set(KK_ROOT ${CMAKE_SOURCE_DIR})
+    include(${CMAKE_SOURCE_DIR}/arch/ppc64/purgatory/purgatory.cmake)
+    set(kk_generic_flags ${KK_ARCH_FLAGS} PARENT_SCOPE)
+    set(kk_simd_flags ${KK_ARCH_SIMD_FLAGS} PARENT_SCOPE)
+  endfunction()
+  set(kk_ppc64_qemu_le qemu-ppc64le)
+  set(kk_ppc64_qemu_be qemu-ppc64)
+  set(kk_ppc64_qemu_cpu_le power9)
+  set(kk_ppc64_qemu_cpu_be power8)
+  set(kk_vc_outputs "")
+  foreach(e le be)
+    find_program(KK_PPC64_GXX_${e} ${kk_ppc64_triplet_${e}}-g++)
+    find_program(KK_QEMU_USER_${e} ${kk_ppc64_qemu_${e}})
+    if(NOT KK_PPC64_GXX_${e} OR NOT KK_QEMU_USER_${e})
+      message(STATUS "no ${kk_ppc64_triplet_${e}}-g++ or ${kk_ppc64_qemu_${e}}: sha256_vcrypto_qemu_${e} skipped")
+      continue()
+    endif()
+    kk_ppc64_purgatory_flags(${kk_ppc64_purgatory_${e}})
+    set(dir ${CMAKE_CURRENT_BINARY_DIR}/ppc64-qemu-user)
+    set(exe ${dir}/sha256-vcrypto-check-${e})
+    set(cxx ${KK_PPC64_GXX_${e}} -std=c++20 -O2 -Wall -Wextra -Werror
+            -I${CMAKE_SOURCE_DIR}/purgatory/include)
+    set(sha ${CMAKE_SOURCE_DIR}/purgatory/sha256.cc)
+    set(vc ${CMAKE_SOURCE_DIR}/arch/ppc64/purgatory/sha256-ppc64.cc)
+    set(check ${CMAKE_CURRENT_SOURCE_DIR}/qemu-user/sha256-vcrypto-check.cc)
+    add_custom_command(OUTPUT ${exe}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+      COMMAND ${cxx} ${kk_generic_flags} -fno-builtin-memcpy -fno-builtin-memset
+              -c ${sha} -o ${exe}-sha256.o
+      COMMAND ${cxx} ${kk_simd_flags} -c ${vc} -o ${exe}-vcrypto.o
+      COMMAND ${cxx} -static -o ${exe} ${check} ${exe}-sha256.o ${exe}-vcrypto.o
+      DEPENDS ${sha} ${vc} ${check} ${CMAKE_SOURCE_DIR}/purgatory/include/kexkit/sha256.h
+              ${CMAKE_SOURCE_DIR}/arch/ppc64/purgatory/purgatory.cmake
+      COMMENT "ppc64 (${e}) SHA-256 vcrypto check for qemu-user" VERBATIM)
+    list(APPEND kk_vc_outputs ${exe})
+    add_test(NAME sha256_vcrypto_qemu_${e}
+             COMMAND ${KK_QEMU_USER_${e}} -cpu ${kk_ppc64_qemu_cpu_${e}} ${exe})
+    set_tests_properties(sha256_vcrypto_qemu_${e} PROPERTIES LABELS unit TIMEOUT 120
+                         FAIL_REGULAR_EXPRESSION "FAIL")
+  endforeach()
+  if(kk_vc_outputs)
+    add_custom_target(kexkit-sha256-vcrypto-qemu ALL DEPENDS ${kk_vc_outputs})
+  endif()
   target_compile_definitions(kexkit-unit-tests PRIVATE
     KK_PPC64_GOLDEN_DIR="${KK_PPC64_GOLDEN_DIR}")
 else()

@@ -2,9 +2,10 @@
 # The Debian packages kexkit's build and tests need, in one place. Sourced by
 # scripts/test, scripts/demo and scripts/bench after scripts/lib/common.sh.
 
-# Host build: compilers, CMake, the libraries the loader links.
+# Host build: compilers, CMake, the libraries the loader links; qemu-user runs the
+# ppc64 SHA-256 vector crypto checks (host-tests/ppc64.cmake, ctest -L unit).
 KK_BUILD_PKGS=(cmake ninja-build g++ nasm binutils libssl-dev libfdt-dev
-               libgtest-dev libgmock-dev googletest libbenchmark-dev)
+               libgtest-dev libgmock-dev googletest libbenchmark-dev qemu-user)
 # Purgatory cross toolchains (i386 via Debian's i686 cross compiler: gcc-multilib
 # conflicts with the other cross compilers).
 KK_CROSS_PKGS=(gcc-i686-linux-gnu g++-i686-linux-gnu binutils-i686-linux-gnu

@@ -19,6 +19,7 @@
 
 bits 32
 %include "kexkit-abi-offsets.inc"
+%include "handoff.inc"
 
 extern kexkit_purgatory_main
 global kexkit_start:function
@@ -41,16 +42,7 @@ kexkit_start:
 	mov	esp, stack_top
 	call	kexkit_purgatory_main	; cdecl, no arguments; returns only on success
 
-	mov	eax, kexkit_entry_i386
-	mov	ebx, [eax + ENTRY32_ebx]
-	mov	ecx, [eax + ENTRY32_ecx]
-	mov	edx, [eax + ENTRY32_edx]
-	mov	esi, [eax + ENTRY32_esi]
-	mov	edi, [eax + ENTRY32_edi]
-	mov	ebp, [eax + ENTRY32_ebp]
-	mov	esp, [eax + ENTRY32_esp]
-	mov	eax, [eax + ENTRY32_eax]
-	jmp	[kexkit_entry_i386 + ENTRY32_eip]
+	KK_HANDOFF32 kexkit_entry_i386
 
 section .data
 align 16

@@ -26,6 +26,13 @@ set(KK_ARCH_FLAGS
 set(KK_ARCH_SOURCES
   ${KK_ROOT}/arch/ppc64/purgatory/entry.S
   ${KK_ROOT}/arch/ppc64/purgatory/arch.cc)
+# The SHA-256 vector crypto path (POWER8 vshasigmaw + VMX/VSX), built apart from the
+# soft-float, no-vector objects above. arch.cc calls it only on a POWER8/9/10 PVR and
+# only with MSR[FP|VEC|VSX] set for the call; nothing else may use these registers.
+set(KK_ARCH_SIMD_SOURCES ${KK_ROOT}/arch/ppc64/purgatory/sha256-ppc64.cc)
+set(KK_ARCH_SIMD_FLAGS
+  -m64 ${KK_PPC_ABI_FLAGS} -mcmodel=medium -fpie -mcpu=power8 -mno-pcrel
+  -mhard-float -maltivec -mvsx -mcrypto)
 # The .S file is preprocessed (kexkit-abi-offsets.h) and assembled by the cross GCC.
 enable_language(ASM)
 set_source_files_properties(${KK_ROOT}/arch/ppc64/purgatory/entry.S PROPERTIES

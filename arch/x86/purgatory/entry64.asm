@@ -13,6 +13,7 @@
 bits 64
 default rel
 %include "kexkit-abi-offsets.inc"
+%include "handoff.inc"
 
 extern kexkit_purgatory_main
 global kexkit_start:function
@@ -41,24 +42,7 @@ kexkit_start:
 	cmp	qword [kexkit_entry_x86_64 + ENTRY64_entry32], 0
 	jne	enter32
 
-	lea	rax, [kexkit_entry_x86_64]
-	mov	rbx, [rax + ENTRY64_rbx]
-	mov	rcx, [rax + ENTRY64_rcx]
-	mov	rdx, [rax + ENTRY64_rdx]
-	mov	rsi, [rax + ENTRY64_rsi]
-	mov	rdi, [rax + ENTRY64_rdi]
-	mov	rsp, [rax + ENTRY64_rsp]
-	mov	rbp, [rax + ENTRY64_rbp]
-	mov	r8, [rax + ENTRY64_r8]
-	mov	r9, [rax + ENTRY64_r9]
-	mov	r10, [rax + ENTRY64_r10]
-	mov	r11, [rax + ENTRY64_r11]
-	mov	r12, [rax + ENTRY64_r12]
-	mov	r13, [rax + ENTRY64_r13]
-	mov	r14, [rax + ENTRY64_r14]
-	mov	r15, [rax + ENTRY64_r15]
-	mov	rax, [rax + ENTRY64_rax]
-	jmp	[kexkit_entry_x86_64 + ENTRY64_rip]
+	KK_HANDOFF64 kexkit_entry_x86_64
 
 ; --entry-32bit: long mode -> 32-bit protected mode, paging off [Intel SDM 3A 9.8.5.4].
 ; The loader keeps the purgatory below 4 GiB for this path, so the code keeps running

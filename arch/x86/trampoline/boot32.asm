@@ -16,6 +16,7 @@
 
 bits 32
 %include "kexkit-abi-offsets.inc"
+%include "handoff.inc"
 
 extern kexkit_trampoline_main
 global kexkit_trampoline_boot:function
@@ -48,16 +49,7 @@ kexkit_trampoline_boot:
 	xor	eax, eax
 	mov	cr3, eax
 
-	mov	eax, kexkit_tramp_entry_i386
-	mov	ebx, [eax + ENTRY32_ebx]
-	mov	ecx, [eax + ENTRY32_ecx]
-	mov	edx, [eax + ENTRY32_edx]
-	mov	esi, [eax + ENTRY32_esi]
-	mov	edi, [eax + ENTRY32_edi]
-	mov	ebp, [eax + ENTRY32_ebp]
-	mov	esp, [eax + ENTRY32_esp]
-	mov	eax, [eax + ENTRY32_eax]
-	jmp	[kexkit_tramp_entry_i386 + ENTRY32_eip]
+	KK_HANDOFF32 kexkit_tramp_entry_i386
 
 section .data
 align 16

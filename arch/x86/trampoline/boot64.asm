@@ -16,6 +16,7 @@
 bits 64
 default rel
 %include "kexkit-abi-offsets.inc"
+%include "handoff.inc"
 
 extern kexkit_trampoline_main
 global kexkit_trampoline_boot:function
@@ -43,24 +44,7 @@ kexkit_trampoline_boot:
 	o64 retf
 .flat_cs:
 	call	kexkit_trampoline_main	; rdi is still the parameter block
-	lea	rax, [kexkit_tramp_entry_x86_64]
-	mov	rbx, [rax + ENTRY64_rbx]
-	mov	rcx, [rax + ENTRY64_rcx]
-	mov	rdx, [rax + ENTRY64_rdx]
-	mov	rsi, [rax + ENTRY64_rsi]
-	mov	rdi, [rax + ENTRY64_rdi]
-	mov	rsp, [rax + ENTRY64_rsp]
-	mov	rbp, [rax + ENTRY64_rbp]
-	mov	r8, [rax + ENTRY64_r8]
-	mov	r9, [rax + ENTRY64_r9]
-	mov	r10, [rax + ENTRY64_r10]
-	mov	r11, [rax + ENTRY64_r11]
-	mov	r12, [rax + ENTRY64_r12]
-	mov	r13, [rax + ENTRY64_r13]
-	mov	r14, [rax + ENTRY64_r14]
-	mov	r15, [rax + ENTRY64_r15]
-	mov	rax, [rax + ENTRY64_rax]
-	jmp	[kexkit_tramp_entry_x86_64 + ENTRY64_rip]
+	KK_HANDOFF64 kexkit_tramp_entry_x86_64
 
 section .data
 align 16

@@ -35,6 +35,11 @@ void BlocksScalar(uint32_t state[8], const uint8_t* data, size_t blocks);
 // CPUID (SHA, SSSE3, SSE4.1) and, in the purgatory, enabled SSE (CR4.OSFXSR).
 void BlocksShaNi(uint32_t state[8], const uint8_t* data, size_t blocks);
 
+// POWER8 vector crypto (ISA 2.07 vshasigmaw + VMX) compression: sha256-ppc64.cc. Callers
+// must have checked the CPU (the purgatory: PVR) and, in the purgatory, enabled
+// MSR[FP], MSR[VEC] and MSR[VSX].
+void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks);
+
 void Init(Context& ctx, BlocksFn blocks = BlocksScalar);
 void Update(Context& ctx, const void* data, size_t len);
 void Final(Context& ctx, uint8_t out[kDigestSize]);
