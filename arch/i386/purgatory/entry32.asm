@@ -33,12 +33,7 @@ kexkit_start:
 	lgdt	[gdt_desc]
 	jmp	dword 0x10:.flat_cs	; reload CS from our GDT
 .flat_cs:
-	mov	eax, 0x18
-	mov	ds, eax
-	mov	es, eax
-	mov	ss, eax
-	mov	fs, eax
-	mov	gs, eax
+	KK_FLAT_DATA_SEGMENTS eax
 	mov	esp, stack_top
 	call	kexkit_purgatory_main	; cdecl, no arguments; returns only on success
 

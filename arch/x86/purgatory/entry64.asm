@@ -26,18 +26,8 @@ kexkit_start:
 	cld
 	lea	rsp, [stack_top]
 	lgdt	[gdt_desc]
-	mov	eax, 0x18
-	mov	ds, eax
-	mov	es, eax
-	mov	ss, eax
-	mov	fs, eax
-	mov	gs, eax
-	; Reload CS through a far return: there is no far jmp imm in 64-bit mode.
-	lea	rax, [.flat_cs]
-	push	qword 0x10
-	push	rax
-	o64 retf
-.flat_cs:
+	KK_FLAT_DATA_SEGMENTS eax
+	KK_RELOAD_CS64
 	call	kexkit_purgatory_main
 	cmp	qword [kexkit_entry_x86_64 + ENTRY64_entry32], 0
 	jne	enter32
@@ -79,12 +69,7 @@ bits 32
 	push	eax
 	retf
 .flat32:
-	mov	eax, 0x18
-	mov	ds, eax
-	mov	es, eax
-	mov	ss, eax
-	mov	fs, eax
-	mov	gs, eax
+	KK_FLAT_DATA_SEGMENTS eax
 	lea	eax, [ebp + (kexkit_entry_x86_64 - .here)]
 	mov	esi, [eax + ENTRY64_rsi]
 	mov	ecx, [eax + ENTRY64_entry32]

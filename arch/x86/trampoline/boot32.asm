@@ -31,12 +31,7 @@ kexkit_trampoline_boot:
 	lgdt	[gdt_desc]
 	jmp	dword 0x10:.flat_cs	; reload CS from our GDT
 .flat_cs:
-	mov	ecx, 0x18
-	mov	ds, ecx
-	mov	es, ecx
-	mov	ss, ecx
-	mov	fs, ecx
-	mov	gs, ecx
+	KK_FLAT_DATA_SEGMENTS ecx
 	mov	esp, stack_top
 	push	eax
 	call	kexkit_trampoline_main	; returns only when the kernel may be entered

@@ -31,18 +31,8 @@ kexkit_trampoline_boot:
 	lea	rax, [gdt]
 	mov	[gdt_desc + 2], rax
 	lgdt	[gdt_desc]
-	mov	eax, 0x18
-	mov	ds, eax
-	mov	es, eax
-	mov	ss, eax
-	mov	fs, eax
-	mov	gs, eax
-	; Reload CS through a far return: there is no far jmp imm in 64-bit mode.
-	lea	rax, [.flat_cs]
-	push	qword 0x10
-	push	rax
-	o64 retf
-.flat_cs:
+	KK_FLAT_DATA_SEGMENTS eax
+	KK_RELOAD_CS64
 	call	kexkit_trampoline_main	; rdi is still the parameter block
 	KK_HANDOFF64 kexkit_tramp_entry_x86_64
 
