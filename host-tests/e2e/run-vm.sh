@@ -22,7 +22,7 @@
 #                      (default: built here from vmcore-peek.cc)
 #   --loadopts A,B     extra kexkit load options          KK_E2E_LOADOPTS
 #   --append TEXT      extra first-kernel command line    KK_E2E_APPEND
-#   --crashkernel SZ   crashkernel= for kdump (256M)      KK_E2E_CRASHKERNEL
+#   --crashkernel SZ   crashkernel= for kdump (256M, i386 160M) KK_E2E_CRASHKERNEL
 #   --timeout S        bound on the VM run (240)          KK_E2E_TIMEOUT
 #   --silence S        bad-digest quiet window (15)       KK_E2E_SILENCE
 #   --smp N            guest CPUs (1)                     KK_E2E_SMP
@@ -54,7 +54,14 @@ kexkit=${KEXKIT_E2E_KEXKIT:-$repo/build/bin/kexkit-$arch-static}
 peek=${KEXKIT_E2E_PEEK:-}
 loadopts=${KK_E2E_LOADOPTS:-}
 extra_append=${KK_E2E_APPEND:-}
-crashkernel=${KK_E2E_CRASHKERNEL:-256M}
+# i386 reserves the crash region below 512 MiB, 16 MiB aligned; with KASLR placing the
+# kernel anywhere in that window, only a region under half of it always fits (a 256M
+# reservation failed now and then: "crashkernel reservation failed - No suitable area").
+if [[ $arch == i386 ]]; then
+  crashkernel=${KK_E2E_CRASHKERNEL:-160M}
+else
+  crashkernel=${KK_E2E_CRASHKERNEL:-256M}
+fi
 timeout=${KK_E2E_TIMEOUT:-240}
 silence=${KK_E2E_SILENCE:-15}
 smp=${KK_E2E_SMP:-1}
