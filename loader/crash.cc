@@ -13,6 +13,7 @@
 #include "linker/bytes.h"
 #include "linker/elf.h"
 #include "loader/file.h"
+#include "loader/text.h"
 
 namespace kexkit::load {
 namespace {
@@ -37,39 +38,6 @@ constexpr uint64_t kX86_64PageOffset = 0xffff888000000000ull;
 // X86_MAXMEM].
 constexpr uint64_t kI386PageOffset = 0xc0000000ull;
 constexpr uint64_t kI386VmallocReserve = 128ull << 20;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool ParseNumber(std::string_view s, unsigned base, uint64_t* out) {
-  if (base == 16 && (s.starts_with("0x") || s.starts_with("0X"))) s.remove_prefix(2);
-  if (s.empty()) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    unsigned d;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<unsigned>(c - '0');
-    } else if (base == 16 && c >= 'a' && c <= 'f') {
-      d = static_cast<unsigned>(c - 'a' + 10);
-    } else if (base == 16 && c >= 'A' && c <= 'F') {
-      d = static_cast<unsigned>(c - 'A' + 10);
-    } else {
-      return false;
-    }
-    if (d >= base || v > (~uint64_t{0} - d) / base) return false;
-    v = v * base + d;
-  }
-  *out = v;
-  return true;
-}
 
 bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
@@ -146,16 +114,16 @@ Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_vi
   // nothing, however long the input.
   std::vector<bool> seen(65536, false);
   const std::string n(name);
-  text = Trim(text);
+  text = TrimSpace(text);
   if (text.empty()) return Fail("%s: empty CPU list", n.c_str());
   while (!text.empty()) {
     const size_t comma = text.find(',');
-    const std::string_view item = Trim(text.substr(0, comma));
+    const std::string_view item = TrimSpace(text.substr(0, comma));
     text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
     const size_t dash = item.find('-');
     uint64_t lo, hi;
-    if (!ParseNumber(item.substr(0, dash), 10, &lo) ||
-        !ParseNumber(dash == std::string_view::npos ? item : item.substr(dash + 1), 10, &hi) ||
+    if (!ParseUnsigned(item.substr(0, dash), 10, &lo) ||
+        !ParseUnsigned(dash == std::string_view::npos ? item : item.substr(dash + 1), 10, &hi) ||
         hi < lo || hi >= 65536) {
       return Fail("%s: malformed CPU list item '%.*s'", n.c_str(), static_cast<int>(item.size()),
                   item.data());
@@ -183,7 +151,7 @@ Result<std::vector<CoreNote>> ReadCpuCrashNotes(const std::string& sysfs,
     if (d == nullptr) return Fail("%s: cannot open directory", cpu_dir.c_str());
     while (const dirent* e = ::readdir(d)) {
       uint64_t n;
-      if (std::strncmp(e->d_name, "cpu", 3) == 0 && ParseNumber(e->d_name + 3, 10, &n) &&
+      if (std::strncmp(e->d_name, "cpu", 3) == 0 && ParseUnsigned(e->d_name + 3, 10, &n) &&
           n < 65536) {
         cpus.push_back(static_cast<uint32_t>(n));
       }
@@ -203,14 +171,14 @@ Result<std::vector<CoreNote>> ReadCpuCrashNotes(const std::string& sysfs,
     auto addr_text = ReadTextFile(base);
     if (!addr_text) return std::unexpected(addr_text.error());
     CoreNote note{0, kDefaultNoteBytes, cpu};
-    if (!ParseNumber(Trim(*addr_text), 16, &note.addr) || note.addr == 0) {
+    if (!ParseUnsigned(TrimSpace(*addr_text), 16, &note.addr) || note.addr == 0) {
       return Fail("%s: not a hex physical address", base.c_str());
     }
     if (Exists(base + "_size")) {
       auto size_text = ReadTextFile(base + "_size");
       if (!size_text) return std::unexpected(size_text.error());
       // Decimal: the kernel prints sizeof(note_buf_t) with %zu.
-      if (!ParseNumber(Trim(*size_text), 10, &note.size) || note.size == 0) {
+      if (!ParseUnsigned(TrimSpace(*size_text), 10, &note.size) || note.size == 0) {
         return Fail("%s_size: not a decimal size", base.c_str());
       }
     }
@@ -228,11 +196,11 @@ Result<std::optional<CoreNote>> ReadVmcoreinfo(const std::string& sysfs) {
   auto text = ReadTextFile(path);
   if (!text) return std::unexpected(text.error());
   // "%pa %x": the address 0x-prefixed, the size bare hex [kernel/ksysfs.c].
-  const std::string_view t = Trim(*text);
+  const std::string_view t = TrimSpace(*text);
   const size_t sp = t.find(' ');
   CoreNote n;
-  if (sp == std::string_view::npos || !ParseNumber(t.substr(0, sp), 16, &n.addr) ||
-      !ParseNumber(Trim(t.substr(sp + 1)), 16, &n.size) || n.addr == 0 || n.size == 0) {
+  if (sp == std::string_view::npos || !ParseUnsigned(t.substr(0, sp), 16, &n.addr) ||
+      !ParseUnsigned(TrimSpace(t.substr(sp + 1)), 16, &n.size) || n.addr == 0 || n.size == 0) {
     return Fail("%s: want '<hex address> <hex size>'", path.c_str());
   }
   return std::optional<CoreNote>{n};
@@ -383,12 +351,12 @@ std::optional<uint64_t> ReadEfiAcpiRsdp(const std::string& sysfs) {
   std::string_view t = *text;
   while (!t.empty()) {
     const size_t nl = t.find('\n');
-    const std::string_view line = Trim(t.substr(0, nl));
+    const std::string_view line = TrimSpace(t.substr(0, nl));
     t.remove_prefix(nl == std::string_view::npos ? t.size() : nl + 1);
     uint64_t v;
-    if (line.starts_with("ACPI20=") && ParseNumber(line.substr(7), 16, &v)) {
+    if (line.starts_with("ACPI20=") && ParseUnsigned(line.substr(7), 16, &v)) {
       acpi20 = v;
-    } else if (line.starts_with("ACPI=") && ParseNumber(line.substr(5), 16, &v)) {
+    } else if (line.starts_with("ACPI=") && ParseUnsigned(line.substr(5), 16, &v)) {
       acpi = v;
     }
   }

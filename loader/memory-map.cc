@@ -6,34 +6,10 @@
 #include <cstdlib>
 
 #include "loader/file.h"
+#include "loader/text.h"
 
 namespace kexkit::load {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool ParseHex(std::string_view s, uint64_t* out) {
-  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
-  if (s.empty() || s.size() > 16) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return false;
-    v = (v << 4) | static_cast<uint64_t>(d);
-  }
-  *out = v;
-  return true;
-}
 
 void SortRanges(std::vector<MemRange>& v) {
   std::sort(v.begin(), v.end(), [](const MemRange& a, const MemRange& b) {
@@ -73,22 +49,22 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
-    if (Trim(line).empty()) continue;
+    if (TrimSpace(line).empty()) continue;
     size_t indent = 0;
     while (indent < line.size() && line[indent] == ' ') ++indent;
     const size_t dash = line.find('-', indent);
     const size_t colon = line.find(" : ", indent);
     uint64_t start, last;
     if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon ||
-        !ParseHex(Trim(line.substr(indent, dash - indent)), &start) ||
-        !ParseHex(Trim(line.substr(dash + 1, colon - dash - 1)), &last)) {
+        !ParseUnsigned(TrimSpace(line.substr(indent, dash - indent)), 16, &start) ||
+        !ParseUnsigned(TrimSpace(line.substr(dash + 1, colon - dash - 1)), 16, &last)) {
       return Fail("%s:%zu: malformed line (want 'start-end : name')", n.c_str(), line_no);
     }
     if (last < start) return Fail("%s:%zu: range ends before it starts", n.c_str(), line_no);
     if (start != 0 || last != 0) any_nonzero = true;
     if (last == ~uint64_t{0}) return Fail("%s:%zu: range reaches the top of the address space",
                                           n.c_str(), line_no);
-    const std::string_view label = Trim(line.substr(colon + 3));
+    const std::string_view label = TrimSpace(line.substr(colon + 3));
     const MemRange r{start, last + 1, RangeTypeFromName(label)};
     if (label == "Crash kernel") {
       map.crash.push_back(r);
@@ -137,11 +113,12 @@ Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start_text,
                                           std::string_view end_text,
                                           std::string_view type_text, std::string_view name) {
   uint64_t start, last;
-  if (!ParseHex(Trim(start_text), &start) || !ParseHex(Trim(end_text), &last) || last < start ||
+  if (!ParseUnsigned(TrimSpace(start_text), 16, &start) ||
+      !ParseUnsigned(TrimSpace(end_text), 16, &last) || last < start ||
       last == ~uint64_t{0}) {
     return Fail("%.*s: malformed start/end", static_cast<int>(name.size()), name.data());
   }
-  return MemRange{start, last + 1, RangeTypeFromName(Trim(type_text))};
+  return MemRange{start, last + 1, RangeTypeFromName(TrimSpace(type_text))};
 }
 
 Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,
