@@ -111,6 +111,18 @@ Result<void> FdtError(const char* what, int err) {
   return Fail("device tree: %s: %s", what, fdt_strerror(err));
 }
 
+constexpr const char* kDrconfPath = "/ibm,dynamic-reconfiguration-memory";
+
+// `count` entries of `cells` cells each after a one-cell count prefix: the property
+// must hold them all.
+Result<void> CheckListLength(const char* prop, int len, uint64_t count, int cells) {
+  if (len < 4 || static_cast<uint64_t>(len - 4) / (4u * cells) < count) {
+    return Fail("device tree: %s/%s: %d bytes, too short for its %llu entries", kDrconfPath, prop,
+                len, static_cast<unsigned long long>(count));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
@@ -280,12 +292,72 @@ Result<void> FdtBuilder::SetReserve(size_t index, uint64_t addr, uint64_t size) 
   return {};
 }
 
-Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usable) {
-  if (HasNode("/ibm,dynamic-reconfiguration-memory")) {
-    return Fail(
-        "device tree: ibm,dynamic-reconfiguration-memory (LMB memory) is not "
-        "supported for kdump yet: linux,drconf-usable-memory is not written");
+Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
+  const void* fdt = buf_.data();
+  const int node = fdt_path_offset(fdt, kDrconfPath);
+  if (node < 0) return std::nullopt;
+  const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
+  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return Fail("device tree: odd root #address-cells");
+
+  DrconfMemory d;
+  int len = 0;
+  const auto* size = static_cast<const uint8_t*>(fdt_getprop(fdt, node, "ibm,lmb-size", &len));
+  if (size == nullptr || len < 4 * sc) {
+    return Fail("device tree: %s/ibm,lmb-size: missing or shorter than #size-cells", kDrconfPath);
   }
+  d.lmb_size = Cells(size, sc);
+  if (d.lmb_size == 0 || (d.lmb_size & (d.lmb_size - 1)) != 0) {
+    return Fail("device tree: %s/ibm,lmb-size: 0x%llx is not a power of two", kDrconfPath,
+                static_cast<unsigned long long>(d.lmb_size));
+  }
+
+  // v1 entry: base (#address-cells), drc index, reserved, associativity index, flags.
+  // v2 entry: LMB count, base (#address-cells), drc index, associativity index, flags.
+  const char* prop = "ibm,dynamic-memory";
+  const auto* p = static_cast<const uint8_t*>(fdt_getprop(fdt, node, prop, &len));
+  const bool v2 = p == nullptr;
+  if (v2) {
+    prop = "ibm,dynamic-memory-v2";
+    p = static_cast<const uint8_t*>(fdt_getprop(fdt, node, prop, &len));
+  }
+  if (p == nullptr) {
+    return Fail("device tree: %s has neither ibm,dynamic-memory nor ibm,dynamic-memory-v2",
+                kDrconfPath);
+  }
+  const int cells = ac + 4;  // either version; flags is the last cell of both
+  const uint64_t n = len >= 4 ? LoadUnchecked<uint32_t>(p, Endian::kBig) : 0;
+  if (auto r = CheckListLength(prop, len, n, cells); !r) return std::unexpected(r.error());
+  uint64_t ram_lmbs = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint8_t* e = p + 4 + 4 * cells * i;
+    LmbRun run{};
+    run.count = v2 ? LoadUnchecked<uint32_t>(e, Endian::kBig) : 1;
+    run.base = Cells(v2 ? e + 4 : e, ac);
+    run.flags = LoadUnchecked<uint32_t>(e + 4 * (ac + 3), Endian::kBig);
+    // The run must end inside the address space (its end representable).
+    if (run.count > (~uint64_t{0} - run.base) / d.lmb_size) {
+      return Fail("device tree: %s/%s: entry %llu (0x%llx, %llu LMBs) wraps the address space",
+                  kDrconfPath, prop, static_cast<unsigned long long>(i),
+                  static_cast<unsigned long long>(run.base),
+                  static_cast<unsigned long long>(run.count));
+    }
+    if (run.IsRam()) {
+      ram_lmbs += run.count;
+      if (ram_lmbs > kMaxRamLmbs) {
+        return Fail("device tree: %s/%s: more than %llu assigned LMBs", kDrconfPath, prop,
+                    static_cast<unsigned long long>(kMaxRamLmbs));
+      }
+    }
+    d.runs.push_back(run);
+  }
+  return d;
+}
+
+Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usable) {
+  // The LMBs first: a malformed node fails the load before anything is edited.
+  auto drconf = Drconf();
+  if (!drconf) return std::unexpected(drconf.error());
+
   void* fdt = buf_.data();
   const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
   if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return Fail("device tree: odd root #address-cells");
@@ -328,6 +400,45 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
         e) {
       return FdtError(path.c_str(), e);
     }
+  }
+  if (!*drconf) return {};
+
+  // One entry per LMB the kernel takes as RAM, and none for the others: its reader
+  // (early_init_drmem_lmb, numa_setup_drmem_lmb) skips unassigned and reserved LMBs
+  // before it takes their count. kexec-tools and the kernel's own kexec_file writer
+  // put an entry for every LMB, which shifts the entries wherever a skipped LMB comes
+  // first, as QEMU's reserved boot-memory LMBs always do.
+  std::string value;
+  for (const LmbRun& run : (*drconf)->runs) {
+    if (!run.IsRam()) continue;
+    for (uint64_t k = 0; k < run.count; ++k) {
+      const uint64_t base = run.base + k * (*drconf)->lmb_size;
+      const uint64_t end = base + (*drconf)->lmb_size;  // Drconf: no run wraps
+      const size_t count_at = value.size();
+      PutCells(value, 0, sc);
+      uint64_t ranges = 0;
+      for (const load::MemRange& u : usable) {
+        const uint64_t lo = std::max(base, u.start);
+        const uint64_t hi = std::min(end, u.end);
+        if (lo >= hi) continue;
+        PutCells(value, lo, ac);
+        PutCells(value, hi - lo, sc);
+        ++ranges;
+      }
+      std::string count;
+      PutCells(count, ranges, sc);
+      value.replace(count_at, count.size(), count);
+    }
+  }
+  if (value.size() > (64u << 20)) {
+    return Fail("device tree: linux,drconf-usable-memory would be %zu bytes", value.size());
+  }
+  if (auto r = Grow(value.size() + 64); !r) return r;
+  const int node = fdt_path_offset(buf_.data(), kDrconfPath);
+  if (int e = fdt_setprop(buf_.data(), node, "linux,drconf-usable-memory", value.data(),
+                          static_cast<int>(value.size()));
+      e) {
+    return FdtError("linux,drconf-usable-memory", e);
   }
   return {};
 }

@@ -42,12 +42,38 @@ class FdtBuilder {
   std::optional<uint64_t> PropU64(const char* path, const char* prop) const;
   bool HasNode(const char* path) const;
 
+  // ibm,dynamic-reconfiguration-memory [LoPAPR, the
+  // ibm,dynamic-reconfiguration-memory node; read by the kernel's drmem.c]: RAM in logical memory
+  // blocks (LMBs) of one size, listed one by one (ibm,dynamic-memory) or as runs of consecutive
+  // blocks (ibm,dynamic-memory-v2; the v1 list wins where both exist, as in the kernel).
+  static constexpr uint32_t kLmbAssigned = 0x8;   // DRCONF_MEM_ASSIGNED
+  static constexpr uint32_t kLmbReserved = 0x80;  // DRCONF_MEM_RESERVED
+  struct LmbRun {
+    uint64_t base;
+    uint64_t count;  // consecutive LMBs from base (always 1 in the v1 list)
+    uint32_t flags;
+    // The kernel takes an LMB as RAM, and reads its linux,drconf-usable-memory
+    // entry, only if it is assigned to this partition and not reserved.
+    bool IsRam() const { return (flags & kLmbAssigned) && !(flags & kLmbReserved); }
+  };
+  struct DrconfMemory {
+    uint64_t lmb_size = 0;
+    std::vector<LmbRun> runs;  // in property order (the order of the usable entries)
+  };
+  // nullopt without the node. What can go wrong: ibm,lmb-size missing or not a power
+  // of two, neither list present, a list shorter than its count says, runs that wrap
+  // the address space, more RAM LMBs than kMaxRamLmbs (each names the property).
+  static constexpr uint64_t kMaxRamLmbs = 1u << 20;
+  Result<std::optional<DrconfMemory>> Drconf() const;
+
   Result<void> SetChosen(std::string_view bootargs, uint64_t initrd_start, uint64_t initrd_end);
   // Appends a reserve-map entry (size > 0: a zero size would end the map); returns its
   // index (for SetReserve after Pack).
   Result<size_t> AddReserve(uint64_t addr, uint64_t size);
-  // kdump: linux,usable-memory on every memory node = its reg clipped to `usable`
-  // (and linux,drconf-usable-memory for ibm,dynamic-reconfiguration-memory).
+  // kdump: linux,usable-memory on every memory node = its reg clipped to `usable`, and
+  // with ibm,dynamic-reconfiguration-memory, linux,drconf-usable-memory: for every LMB
+  // the kernel takes as RAM (LmbRun::IsRam), in order, a count (#size-cells) and that
+  // many (base, size) pairs, the LMB clipped to `usable`; count 0 drops the LMB.
   Result<void> SetUsableMemory(const std::vector<load::MemRange>& usable);
   Result<void> Pack();
   // Rewrites reserve entry `index` in place (no size change).

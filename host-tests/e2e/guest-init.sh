@@ -20,6 +20,10 @@
 #   kk.peek=ADDR|none            kdump: where the capture kernel looks for the
 #                                marker (default 0x20000, the x86 boot
 #                                command line); passed on to the capture kernel
+#   kk.ramtop=ADDR               kdump: the capture kernel must see no System
+#                                RAM at or above ADDR (memory it was told is not
+#                                its own), and /proc/vmcore must cover ADDR;
+#                                passed on to the capture kernel
 #
 # kk.* parameters contain a dot, so the kernel passes them neither as init
 # arguments nor as environment: they are read from /proc/cmdline.
@@ -99,10 +103,18 @@ first_kexec() {
 first_kdump() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
   peek=$(param kk.peek)
+  ramtop=$(param kk.ramtop)
+  grep "System RAM" /proc/iomem | sed 's/^/KK-INFO first kernel: /'
+  drconf=/proc/device-tree/ibm,dynamic-reconfiguration-memory
+  if [ -d $drconf ]; then
+    for p in ibm,lmb-size ibm,dynamic-memory ibm,dynamic-memory-v2; do
+      [ -e "$drconf/$p" ] && echo "KK-INFO $p: $(od -An -tx1 -v "$drconf/$p" | tr -s ' \n' ' ' | cut -c1-400)"
+    done
+  fi
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}" $(loadopts)
+    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}" $(loadopts)
   set +f
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"
@@ -247,6 +259,28 @@ capture() {
   else
     vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /'
     bad="$bad vmcore-peek"
+  fi
+
+  ramtop=$(param kk.ramtop)
+  if [ -n "$ramtop" ]; then
+    grep "System RAM" /proc/iomem | sed 's/^/KK-INFO capture kernel: /'
+    over=
+    # /proc/iomem: "start-end : System RAM", hex without 0x; end is inclusive.
+    for end in $(grep "System RAM" /proc/iomem | sed 's/^ *[0-9a-f]*-\([0-9a-f]*\) .*/\1/'); do
+      [ $((0x$end)) -lt $((ramtop)) ] || over="$over 0x$end"
+    done
+    if [ -n "$over" ]; then
+      bad="$bad ram-beyond-$ramtop:$over"
+    else
+      echo "KK-RAMTOP-OK"
+    fi
+    echo "KK-RUN: vmcore-peek /proc/vmcore $ramtop 16"
+    if vmcore-peek /proc/vmcore "$ramtop" 16 >/dev/null; then
+      echo "KK-VMCORE-COVERS-OK"
+    else
+      vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /'
+      bad="$bad vmcore-misses-$ramtop"
+    fi
   fi
 
   [ -z "$bad" ] || fail "kdump:$bad"

@@ -6,6 +6,10 @@
 #          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
 #                            must report the mismatch and never start it
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
+#          kdump-lmb         kdump on a pseries with a cold-plugged 1 GiB DIMM
+#                            (ibm,dynamic-reconfiguration-memory LMBs): the
+#                            capture kernel must see no RAM of the DIMM, the
+#                            vmcore must cover it (ppc64le)
 #          kdump-nothing-lost  kdump, with failed -p and -l loads between the
 #                            good ones and the crash: each must leave the
 #                            loaded kernels in place (x86_64)
@@ -114,6 +118,17 @@ case $test in
       extra_append="kk.peek=none${extra_append:+ $extra_append}"
       required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RESULT: PASS kdump')
     fi
+    ;;
+  kdump-lmb)
+    [[ $arch == ppc64le ]] || kk_die "kdump-lmb is ppc64le only"
+    first_test=kdump
+    # 2 GiB of boot memory (the memory@0 node) and a 1 GiB DIMM at 0x80000000, which
+    # the kernel knows only from ibm,dynamic-memory(-v2) as an assigned LMB set.
+    qemu[-1]=2048,slots=2,maxmem=4G
+    qemu+=(-object memory-backend-ram,id=kkdimm,size=1G -device pc-dimm,id=dimm0,memdev=kkdimm)
+    extra_append="kk.peek=none kk.ramtop=0x80000000${extra_append:+ $extra_append}"
+    required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK'
+              'KK-RESULT: PASS kdump')
     ;;
   kdump-nothing-lost)
     # Its bad inputs (a truncated bzImage, a 300M initrd) are x86-shaped.

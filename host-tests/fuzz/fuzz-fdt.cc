@@ -25,6 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& r : memory) {
     if (r.size() > 0x2000) usable.push_back({r.start, r.start + r.size() / 2, r.type});
   }
+  // And a range where the synthetic seeds have assigned LMBs (dynamic memory).
+  usable.push_back({0x80000000, 0x88000000, load::RangeType::kRam});
+  (void)fdt->Drconf();
   (void)fdt->SetUsableMemory(usable);
   if (!fdt->Pack()) return 0;
   (void)fdt->SetReserve(*res, 0x4000000, fdt->size());

@@ -13,6 +13,8 @@
 //                                           orders, one or three PT_LOADs
 //   kk-fuzz-seedgen kcore OUTDIR            /proc/kcore heads: ELF32/ELF64, LSB/MSB,
 //                                           PN_XNUM
+//   kk-fuzz-seedgen fdt OUTDIR              device trees with dynamic (LMB) memory, v1
+//                                           and v2 lists (only when built with libfdt)
 //
 // Exit status 0 even when an input is unusable (it is skipped with a note): seeds are
 // best effort, the fuzzers still run on whatever was written.
@@ -21,7 +23,14 @@
 #include <cstring>
 #include <iterator>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#if KK_SEEDGEN_FDT
+extern "C" {
+#include <libfdt.h>
+}
+#endif
 
 #include "fuzz/bzimage-writer.h"
 #include "fuzz/elf-writer.h"
@@ -248,6 +257,79 @@ int KcoreSeeds(const std::string& out) {
   return 0;
 }
 
+#if KK_SEEDGEN_FDT
+// A pseries-like tree with ibm,dynamic-reconfiguration-memory (QEMU adds the node only
+// after client-architecture-support, so its dumpdtb has none): 256 MiB LMBs, reserved
+// boot memory, an assigned DIMM and unassigned space, as a v2 list or as a v1 list.
+std::vector<uint8_t> DrconfTree(bool v2) {
+  auto be32 = [](std::string& s, uint32_t v) {
+    uint8_t x[4];
+    kexkit::StoreUnchecked<uint32_t>(x, v, kexkit::Endian::kBig);
+    s.append(reinterpret_cast<char*>(x), 4);
+  };
+  auto be64 = [&](std::string& s, uint64_t v) {
+    be32(s, static_cast<uint32_t>(v >> 32));
+    be32(s, static_cast<uint32_t>(v));
+  };
+  std::string list;
+  if (v2) {  // entries: LMB count, base, drc index, associativity index, flags
+    be32(list, 3);
+    for (auto [n, base, flags] : {std::tuple<uint32_t, uint64_t, uint32_t>{8, 0, 0xa0},
+                                  {4, 0x80000000, 0x108},
+                                  {4, 0xc0000000, 0}}) {
+      be32(list, n);
+      be64(list, base);
+      be32(list, 0x80000000u | static_cast<uint32_t>(base >> 28));
+      be32(list, 0xffffffff);
+      be32(list, flags);
+    }
+  } else {  // entries: base, drc index, reserved, associativity index, flags
+    be32(list, 6);
+    for (uint64_t i = 0; i < 6; ++i) {
+      be64(list, 0x80000000 + (i << 28));
+      be32(list, 0x80000008u + static_cast<uint32_t>(i));
+      be32(list, 0);
+      be32(list, 0);
+      be32(list, i % 3 == 1 ? 0 : 0x8);  // every third LMB unassigned
+    }
+  }
+  std::string reg, lmb;
+  be64(reg, 0);
+  be64(reg, 0x80000000);
+  be64(lmb, 0x10000000);
+  std::vector<uint8_t> b(8192);
+  void* fdt = b.data();
+  fdt_create(fdt, static_cast<int>(b.size()));
+  fdt_finish_reservemap(fdt);
+  fdt_begin_node(fdt, "");
+  fdt_property_u32(fdt, "#address-cells", 2);
+  fdt_property_u32(fdt, "#size-cells", 2);
+  fdt_begin_node(fdt, "chosen");
+  fdt_property_u64(fdt, "linux,crashkernel-base", 0x20000000);
+  fdt_property_u64(fdt, "linux,crashkernel-size", 0x10000000);
+  fdt_end_node(fdt);
+  fdt_begin_node(fdt, "memory@0");
+  fdt_property_string(fdt, "device_type", "memory");
+  fdt_property(fdt, "reg", reg.data(), static_cast<int>(reg.size()));
+  fdt_end_node(fdt);
+  fdt_begin_node(fdt, "ibm,dynamic-reconfiguration-memory");
+  fdt_property(fdt, "ibm,lmb-size", lmb.data(), static_cast<int>(lmb.size()));
+  fdt_property(fdt, v2 ? "ibm,dynamic-memory-v2" : "ibm,dynamic-memory", list.data(),
+               static_cast<int>(list.size()));
+  fdt_end_node(fdt);
+  fdt_end_node(fdt);
+  if (fdt_finish(fdt) != 0) return {};
+  b.resize(fdt_totalsize(fdt));
+  return b;
+}
+
+int FdtSeeds(const std::string& out) {
+  Write(out + "/drconf-v2.dtb", DrconfTree(true));
+  Write(out + "/drconf-v1.dtb", DrconfTree(false));
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -261,6 +343,9 @@ int main(int argc, char** argv) {
   if (mode == "x86load") return X86Load(out, argc > 3 ? argv[3] : nullptr);
   if (mode == "vmlinux") return VmlinuxSeeds(out);
   if (mode == "kcore") return KcoreSeeds(out);
+#if KK_SEEDGEN_FDT
+  if (mode == "fdt") return FdtSeeds(out);
+#endif
   std::fprintf(stderr, "kk-fuzz-seedgen: unknown mode %s\n", mode.c_str());
   return 2;
 }

@@ -13,6 +13,7 @@
 #   kcore        the head of this host's /proc/kcore, synthetic heads; kdump-maps: a CPU
 #                list + iomem
 #   vmlinux      synthetic ppc64 vmlinux files; fdt: QEMU's pseries tree (dumpdtb)
+#                and synthetic trees with ibm,dynamic-reconfiguration-memory
 set -euo pipefail
 (($# >= 2)) || { echo "usage: seeds.sh SEEDGEN OUTDIR TREE..." >&2; exit 2; }
 seedgen=$1 out=$2
@@ -135,6 +136,8 @@ if command -v qemu-system-ppc64 >/dev/null; then
   qemu-system-ppc64 -M pseries,dumpdtb="$out/fdt/pseries.dtb" -m 2048 -smp 2 -nographic \
     -display none </dev/null >/dev/null 2>&1 || true
 fi
+# Only a seedgen built with libfdt knows "fdt".
+"$seedgen" fdt "$out/fdt" || echo "seeds.sh: no synthetic fdt seeds (seedgen built without libfdt)"
 
 for t in "${targets[@]}"; do
   echo "seeds.sh: $t: $(find "$out/$t" -type f | wc -l) seeds"

@@ -218,6 +218,25 @@ class FakeTree {
     Prop("vdevice/vty@71000000/compatible", Str("hvterm1"));
   }
 
+  // ibm,dynamic-memory-v2 entry: LMB count, base, drc index, associativity index, flags.
+  static std::string V2(uint32_t n, uint64_t base, uint32_t drc, uint32_t flags) {
+    return Be32(n) + Be64(base) + Be32(drc) + Be32(0xffffffff) + Be32(flags);
+  }
+  // ibm,dynamic-memory (v1) entry: base, drc index, reserved, associativity index, flags.
+  static std::string V1(uint64_t base, uint32_t drc, uint32_t flags) {
+    return Be64(base) + Be32(drc) + Be32(0) + Be32(0) + Be32(flags);
+  }
+  // QEMU 7.2 pseries with -m 2048,slots=2,maxmem=4G and a 1 GiB pc-dimm, as the guest's
+  // /proc/device-tree showed it: 256 MiB LMBs; the boot memory reserved, the DIMM at
+  // 2 GiB assigned (and hot-removable), the rest of maxmem unassigned.
+  void PseriesDimm() {
+    Pseries(true);
+    Prop("ibm,dynamic-reconfiguration-memory/ibm,lmb-size", Be64(0x10000000));
+    Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2",
+         Be32(3) + V2(8, 0, 0, 0xa0) + V2(4, 0x80000000, 0x80000008, 0x108) +
+             V2(4, 0xc0000000, 0x8000000c, 0));
+  }
+
  private:
   std::string root_;
 };
@@ -294,6 +313,145 @@ TEST(Ppc64Fdt, UsableMemoryClipsEveryMemoryNode) {
   ASSERT_EQ(len, 16);
   EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u1, Endian::kBig), 0x80000000u);
   EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u1 + 8, Endian::kBig), 0u);
+}
+
+// The capture kernel's reading of linux,drconf-usable-memory [early_init_drmem_lmb], on
+// its own: walk the LMB list in order; an LMB that is assigned and not reserved takes a
+// count and that many (base, size) pairs (2 cells each here), any other takes nothing.
+// Returns the memory the kernel would add, or nullopt if the property runs short.
+std::optional<std::vector<std::pair<uint64_t, uint64_t>>> KernelReadsDrconf(
+    const std::vector<uint8_t>& fdt) {
+  const int node = fdt_path_offset(fdt.data(), "/ibm,dynamic-reconfiguration-memory");
+  int len = 0, ulen = 0;
+  const auto* usm = static_cast<const uint8_t*>(
+      fdt_getprop(fdt.data(), node, "linux,drconf-usable-memory", &ulen));
+  if (usm == nullptr) return std::nullopt;
+  auto be32 = [](const uint8_t* p) { return kexkit::LoadUnchecked<uint32_t>(p, Endian::kBig); };
+  auto be64 = [](const uint8_t* p) { return kexkit::LoadUnchecked<uint64_t>(p, Endian::kBig); };
+  std::vector<uint32_t> flags;  // one per LMB, in order
+  if (const auto* v1 =
+          static_cast<const uint8_t*>(fdt_getprop(fdt.data(), node, "ibm,dynamic-memory", &len))) {
+    for (uint32_t i = 0; i < be32(v1); ++i) flags.push_back(be32(v1 + 4 + 24 * i + 20));
+  } else if (const auto* v2 = static_cast<const uint8_t*>(
+                 fdt_getprop(fdt.data(), node, "ibm,dynamic-memory-v2", &len))) {
+    for (uint32_t i = 0; i < be32(v2); ++i) {
+      const uint8_t* e = v2 + 4 + 24 * i;
+      for (uint32_t k = 0; k < be32(e); ++k) flags.push_back(be32(e + 20));
+    }
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> added;
+  int at = 0;
+  for (uint32_t f : flags) {
+    if ((f & 0x80) || !(f & 0x8)) continue;
+    if (at + 8 > ulen) return std::nullopt;
+    const uint64_t n = be64(usm + at);
+    at += 8;
+    for (uint64_t r = 0; r < n; ++r) {
+      if (at + 16 > ulen) return std::nullopt;
+      added.emplace_back(be64(usm + at), be64(usm + at + 8));
+      at += 16;
+    }
+  }
+  if (at != ulen) return std::nullopt;  // entries the kernel never reads: a layout mismatch
+  return added;
+}
+
+TEST(Ppc64Fdt, DrconfUsableMemoryHasAnEntryForEachRamLmbOnly) {
+  FakeTree t;
+  t.PseriesDimm();
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  auto d = b->Drconf();
+  ASSERT_TRUE(d) << d.error().message;
+  ASSERT_TRUE(*d);
+  EXPECT_EQ((*d)->lmb_size, 0x10000000u);
+  ASSERT_EQ((*d)->runs.size(), 3u);
+  EXPECT_FALSE((*d)->runs[0].IsRam());  // reserved boot memory
+  EXPECT_TRUE((*d)->runs[1].IsRam());
+  EXPECT_EQ((*d)->runs[1].base, 0x80000000u);
+  EXPECT_EQ((*d)->runs[1].count, 4u);
+  EXPECT_FALSE((*d)->runs[2].IsRam());  // unassigned
+
+  // Usable: the boot memory up to a crash region's end, and half of the DIMM's second LMB.
+  using kexkit::load::RangeType;
+  ASSERT_TRUE(b->SetUsableMemory(
+      {{0, 0x30000000, RangeType::kRam}, {0x90000000, 0x98000000, RangeType::kRam}}));
+  auto fdt = std::move(*b).Take();
+  int len = 0;
+  const auto* u = static_cast<const uint8_t*>(
+      Prop(fdt, "/ibm,dynamic-reconfiguration-memory", "linux,drconf-usable-memory", &len));
+  ASSERT_NE(u, nullptr);
+  // Four RAM LMBs: counts 0, 1 (one pair), 0, 0. Nothing for the 12 other LMBs.
+  ASSERT_EQ(len, 8 * 4 + 16);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u, Endian::kBig), 0u);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u + 8, Endian::kBig), 1u);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u + 16, Endian::kBig), 0x90000000u);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(u + 24, Endian::kBig), 0x08000000u);
+  auto added = KernelReadsDrconf(fdt);
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->size(), 1u);
+  EXPECT_EQ((*added)[0], std::make_pair(uint64_t{0x90000000}, uint64_t{0x08000000}));
+  // The boot memory still comes from memory@0, clipped as before.
+  const auto* m = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(len, 16);
+  EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(m + 8, Endian::kBig), 0x30000000u);
+}
+
+TEST(Ppc64Fdt, DrconfV1ListSkipsUnassignedLmbsBetweenRamLmbs) {
+  FakeTree t;
+  t.Pseries(false);
+  t.Prop("ibm,dynamic-reconfiguration-memory/ibm,lmb-size", FakeTree::Be64(0x10000000));
+  // RAM, unassigned, RAM, reserved, RAM; and a v2 list that v1 overrides, as in the kernel.
+  t.Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory",
+         FakeTree::Be32(5) + FakeTree::V1(0x80000000, 1, 0x8) + FakeTree::V1(0x90000000, 2, 0) +
+             FakeTree::V1(0xa0000000, 3, 0x8) + FakeTree::V1(0xb0000000, 4, 0x88) +
+             FakeTree::V1(0xc0000000, 5, 0x8));
+  t.Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2",
+         FakeTree::Be32(1) + FakeTree::V2(16, 0x100000000, 9, 0x8));
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  using kexkit::load::RangeType;
+  // One range across the three RAM LMBs and the skipped ones between them.
+  ASSERT_TRUE(b->SetUsableMemory({{0x88000000, 0xc8000000, RangeType::kRam}}));
+  auto fdt = std::move(*b).Take();
+  auto added = KernelReadsDrconf(fdt);
+  ASSERT_TRUE(added) << "entries do not match the kernel's reading";
+  const std::vector<std::pair<uint64_t, uint64_t>> want = {
+      {0x88000000, 0x08000000}, {0xa0000000, 0x10000000}, {0xc0000000, 0x08000000}};
+  EXPECT_EQ(*added, want);
+}
+
+TEST(Ppc64Fdt, RefusesMalformedDrconfMemory) {
+  const std::string node = "ibm,dynamic-reconfiguration-memory/";
+  struct Case {
+    std::string lmb_size, v1, v2, message;
+  };
+  const Case cases[] = {
+      {FakeTree::Be64(0x10000000), FakeTree::Be32(2) + FakeTree::V1(0, 1, 0x8), "", "too short"},
+      {FakeTree::Be64(0x10000000), "", FakeTree::Be32(1), "too short"},
+      {FakeTree::Be64(0x10000000), "", "", "neither"},
+      {FakeTree::Be64(0x18000000), FakeTree::Be32(1) + FakeTree::V1(0, 1, 0x8), "", "power of two"},
+      {FakeTree::Be32(0x100), FakeTree::Be32(1) + FakeTree::V1(0, 1, 0x8), "", "lmb-size"},
+      {FakeTree::Be64(0x10000000), "",
+       FakeTree::Be32(1) + FakeTree::V2(0x10, 0xffffffff80000000, 1, 0x8), "wraps"},
+      {FakeTree::Be64(0x1000000), "", FakeTree::Be32(1) + FakeTree::V2(0x200000, 0, 1, 0x8),
+       "assigned LMBs"},
+  };
+  for (const Case& c : cases) {
+    FakeTree t;
+    t.Pseries(true);
+    t.Prop(node + "ibm,lmb-size", c.lmb_size);
+    if (!c.v1.empty()) t.Prop(node + "ibm,dynamic-memory", c.v1);
+    if (!c.v2.empty()) t.Prop(node + "ibm,dynamic-memory-v2", c.v2);
+    auto b = FdtBuilder::FromDirectory(t.root());
+    ASSERT_TRUE(b) << b.error().message;
+    auto r = b->SetUsableMemory({{0, 0x40000000, kexkit::load::RangeType::kRam}});
+    ASSERT_FALSE(r) << c.message;
+    EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("ibm,dynamic-reconfiguration-memory"), std::string::npos)
+        << r.error().message;
+  }
 }
 
 TEST(Ppc64Fdt, RefusesABadBlob) {
@@ -448,6 +606,36 @@ TEST_F(Ppc64Plan, KdumpStaysInTheCrashRegionAndRunsAtItsLoadAddress) {
     gap |= a == 0x10000 && s == 0x20000000 - 0x10000;
   }
   EXPECT_TRUE(gap) << "no reserve entry for [64K, crash base)";
+}
+
+TEST_F(Ppc64Plan, KdumpWithDimmMemoryKeepsTheCaptureKernelOffIt) {
+  tree_.PseriesDimm();
+  std::ofstream(iomem_) << "00000000-bfffffff : System RAM\n";
+  auto opt = Opts(true);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const auto* dt = Find(*plan, "device tree");
+  ASSERT_NE(dt, nullptr);
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  auto added = KernelReadsDrconf(fdt);
+  ASSERT_TRUE(added);
+  EXPECT_TRUE(added->empty()) << "the capture kernel would take DIMM memory";
+  // The dump still covers the DIMM: the core header's (ELF64, LE) PT_LOADs reach 3 GiB.
+  const auto* hdr = Find(*plan, "elfcorehdr");
+  ASSERT_NE(hdr, nullptr);
+  auto u16 = [&](uint64_t o) {
+    return kexkit::LoadUnchecked<uint16_t>(&hdr->buf[o], Endian::kLittle);
+  };
+  auto u64 = [&](uint64_t o) {
+    return kexkit::LoadUnchecked<uint64_t>(&hdr->buf[o], Endian::kLittle);
+  };
+  uint64_t top = 0;
+  for (uint64_t i = 0, ph = u64(32); i < u16(56); ++i, ph += 56) {
+    if (kexkit::LoadUnchecked<uint32_t>(&hdr->buf[ph], Endian::kLittle) == 1)
+      top = std::max(top, u64(ph + 24) + u64(ph + 40));
+  }
+  EXPECT_EQ(top, 0xc0000000u);
 }
 
 TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
