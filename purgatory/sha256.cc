@@ -1,6 +1,8 @@
 // SHA-256 [FIPS 180-4 6.2], scalar path. See include/kexkit/sha256.h.
 #include "kexkit/sha256.h"
 
+#include "kexkit/sha256-round.h"
+
 namespace kexkit::sha256 {
 
 // [FIPS 180-4 4.2.2]; shared with the SHA-NI path (sha256-x86.cc).
@@ -23,7 +25,7 @@ constexpr const uint32_t* kK = kRoundConstants;
 constexpr uint32_t kInit[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
-inline uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+using round::Rotr;
 
 // Big-endian load by bytes: correct on either host byte order, and compilers fold it
 // into one load + bswap (x86) or a plain load (ppc64 big-endian).
@@ -45,64 +47,31 @@ inline void CopyBytes(uint8_t* dst, const uint8_t* src, size_t n) {
 }  // namespace
 
 // The message schedule is kept as a 16-word ring: 64 bytes of state instead of 256,
-// and the rounds below are unrolled eight at a time so the a..h rotation costs no moves.
+// and the rounds are unrolled four at a time so the a..h rotation costs no moves.
 void BlocksScalar(uint32_t state[8], const uint8_t* data, size_t blocks) {
+  using round::FourRounds;
   while (blocks--) {
     uint32_t w[16];
     for (int i = 0; i < 16; ++i) w[i] = LoadBe32(data + 4 * i);
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-
-// Sigma functions as one rotate chain (3 rotates, 2 xors, no copies of x):
-// ROTR(x ^ ROTR(x ^ ROTR(x, 9), 11), 2) = ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22).
-#define KK_S0(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 9), 11), 2)
-#define KK_S1(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 14), 5), 6)
-#define KK_s0(x) (Rotr(x, 7) ^ Rotr(x, 18) ^ ((x) >> 3))
-#define KK_s1(x) (Rotr(x, 17) ^ Rotr(x, 19) ^ ((x) >> 10))
-#define KK_CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
-// Maj(a,b,c) = ((a ^ b) & (b ^ c)) ^ b, and this round's b ^ c is the previous round's
-// a ^ b: one xor carried over instead of recomputed [the OpenSSL scalar trick].
-#define KK_ROUND(a, b, c, d, e, f, g, h, i, wi)                 \
-  do {                                                          \
-    uint32_t t1 = h + KK_S1(e) + KK_CH(e, f, g) + kK[i] + (wi); \
-    uint32_t ab = (a) ^ (b);                                    \
-    uint32_t t2 = KK_S0(a) + ((ab & bc) ^ (b));                 \
-    bc = ab;                                                    \
-    d += t1;                                                    \
-    h = t1 + t2;                                                \
-  } while (0)
-#define KK_W(i)                                                                  \
-  (w[(i) & 15] += KK_s1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + KK_s0(w[((i) - 15) & 15]))
-
     uint32_t bc = b ^ c;
+    auto message = [&](int i) { return kK[i] + w[i]; };
     for (int i = 0; i < 16; i += 8) {
-      KK_ROUND(a, b, c, d, e, f, g, h, i + 0, w[i + 0]);
-      KK_ROUND(h, a, b, c, d, e, f, g, i + 1, w[i + 1]);
-      KK_ROUND(g, h, a, b, c, d, e, f, i + 2, w[i + 2]);
-      KK_ROUND(f, g, h, a, b, c, d, e, i + 3, w[i + 3]);
-      KK_ROUND(e, f, g, h, a, b, c, d, i + 4, w[i + 4]);
-      KK_ROUND(d, e, f, g, h, a, b, c, i + 5, w[i + 5]);
-      KK_ROUND(c, d, e, f, g, h, a, b, i + 6, w[i + 6]);
-      KK_ROUND(b, c, d, e, f, g, h, a, i + 7, w[i + 7]);
+      FourRounds(a, b, c, d, e, f, g, h, bc, i, message);
+      FourRounds(e, f, g, h, a, b, c, d, bc, i + 4, message);
     }
+    // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], in place of W[t-16].
+    auto schedule = [&](int i) {
+      const uint32_t w2 = w[(i - 2) & 15], w15 = w[(i - 15) & 15];
+      w[i & 15] += (Rotr(w2, 17) ^ Rotr(w2, 19) ^ (w2 >> 10)) + w[(i - 7) & 15] +
+                   (Rotr(w15, 7) ^ Rotr(w15, 18) ^ (w15 >> 3));
+      return kK[i] + w[i & 15];
+    };
     for (int i = 16; i < 64; i += 8) {
-      KK_ROUND(a, b, c, d, e, f, g, h, i + 0, KK_W(i + 0));
-      KK_ROUND(h, a, b, c, d, e, f, g, i + 1, KK_W(i + 1));
-      KK_ROUND(g, h, a, b, c, d, e, f, i + 2, KK_W(i + 2));
-      KK_ROUND(f, g, h, a, b, c, d, e, i + 3, KK_W(i + 3));
-      KK_ROUND(e, f, g, h, a, b, c, d, i + 4, KK_W(i + 4));
-      KK_ROUND(d, e, f, g, h, a, b, c, i + 5, KK_W(i + 5));
-      KK_ROUND(c, d, e, f, g, h, a, b, i + 6, KK_W(i + 6));
-      KK_ROUND(b, c, d, e, f, g, h, a, i + 7, KK_W(i + 7));
+      FourRounds(a, b, c, d, e, f, g, h, bc, i, schedule);
+      FourRounds(e, f, g, h, a, b, c, d, bc, i + 4, schedule);
     }
-#undef KK_W
-#undef KK_ROUND
-#undef KK_CH
-#undef KK_s1
-#undef KK_s0
-#undef KK_S1
-#undef KK_S0
-
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
     data += kBlockSize;

@@ -20,6 +20,8 @@
 
 #include <altivec.h>
 
+#include "kexkit/sha256-round.h"
+
 namespace kexkit::sha256 {
 namespace {
 
@@ -56,8 +58,6 @@ inline V LoadWords(const uint8_t* p) {
 
 inline V LoadK(int i) { return vec_xl(0, &kRoundConstants[i]); }
 
-inline uint32_t Rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
 }  // namespace
 
 void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks) {
@@ -72,18 +72,6 @@ void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks) {
     vec_xst(vec_add(x3, LoadK(12)), 0, &wk[12]);
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-    // The rounds as in sha256.cc (BlocksScalar), with W[t] + K[t] from the table.
-#define KK_S0(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 9), 11), 2)
-#define KK_S1(x) Rotr((x) ^ Rotr((x) ^ Rotr((x), 14), 5), 6)
-#define KK_ROUND(a, b, c, d, e, f, g, h, i)                            \
-  do {                                                                 \
-    uint32_t t1 = h + KK_S1(e) + (((e) & ((f) ^ (g))) ^ (g)) + wk[i];  \
-    uint32_t ab = (a) ^ (b);                                           \
-    uint32_t t2 = KK_S0(a) + ((ab & bc) ^ (b));                        \
-    bc = ab;                                                           \
-    d += t1;                                                           \
-    h = t1 + t2;                                                       \
-  } while (0)
     // x0..x3 = W[t-16..t-1]; W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]. The s1
     // terms of W[t+2], W[t+3] are W[t], W[t+1] themselves, so two halves. Each group of
     // four is computed 16 rounds ahead of its use, between the rounds, so the vector
@@ -99,24 +87,17 @@ void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks) {
     x2 = x3;                                                                      \
     x3 = w;                                                                       \
   } while (0)
+    // The rounds as in sha256.cc (BlocksScalar), with W[t] + K[t] from the table.
     uint32_t bc = b ^ c;
+    auto table = [&](int i) { return wk[i]; };
 #pragma GCC unroll 1
     for (int i = 0; i < 64; i += 8) {
       if (i + 16 < 64) KK_SCHEDULE(i + 16);
-      KK_ROUND(a, b, c, d, e, f, g, h, i + 0);
-      KK_ROUND(h, a, b, c, d, e, f, g, i + 1);
-      KK_ROUND(g, h, a, b, c, d, e, f, i + 2);
-      KK_ROUND(f, g, h, a, b, c, d, e, i + 3);
+      round::FourRounds(a, b, c, d, e, f, g, h, bc, i, table);
       if (i + 20 < 64) KK_SCHEDULE(i + 20);
-      KK_ROUND(e, f, g, h, a, b, c, d, i + 4);
-      KK_ROUND(d, e, f, g, h, a, b, c, i + 5);
-      KK_ROUND(c, d, e, f, g, h, a, b, i + 6);
-      KK_ROUND(b, c, d, e, f, g, h, a, i + 7);
+      round::FourRounds(e, f, g, h, a, b, c, d, bc, i + 4, table);
     }
-#undef KK_ROUND
 #undef KK_SCHEDULE
-#undef KK_S1
-#undef KK_S0
     state[0] += a; state[1] += b; state[2] += c; state[3] += d;
     state[4] += e; state[5] += f; state[6] += g; state[7] += h;
     data += kBlockSize;
