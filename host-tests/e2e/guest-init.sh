@@ -22,7 +22,8 @@
 #                                command line); passed on to the capture kernel
 #   kk.ramtop=ADDR               kdump: the capture kernel must see no System
 #                                RAM at or above ADDR (memory it was told is not
-#                                its own), and /proc/vmcore must cover ADDR;
+#                                its own); passed on to the capture kernel
+#   kk.covers=ADDR               kdump: /proc/vmcore must have ADDR in a PT_LOAD;
 #                                passed on to the capture kernel
 #
 # kk.* parameters contain a dot, so the kernel passes them neither as init
@@ -104,6 +105,7 @@ first_kdump() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
   peek=$(param kk.peek)
   ramtop=$(param kk.ramtop)
+  covers=$(param kk.covers)
   grep "System RAM" /proc/iomem | sed 's/^/KK-INFO first kernel: /'
   drconf=/proc/device-tree/ibm,dynamic-reconfiguration-memory
   if [ -d $drconf ]; then
@@ -114,7 +116,7 @@ first_kdump() {
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}" $(loadopts)
+    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}" $(loadopts)
   set +f
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"
@@ -215,6 +217,12 @@ capture() {
   bad=
   [ -e /proc/vmcore ] || fail "no /proc/vmcore in the capture kernel"
   echo "KK-INFO vmcore bytes=$(stat -c %s /proc/vmcore)"
+  # The core header's class (e_ident[EI_CLASS]: 1 ELF32, 2 ELF64).
+  case $(dd if=/proc/vmcore bs=1 skip=4 count=1 2>/dev/null | od -An -tu1 | tr -d ' ') in
+    1) echo "KK-VMCORE-CLASS=32" ;;
+    2) echo "KK-VMCORE-CLASS=64" ;;
+    *) bad="$bad vmcore-class" ;;
+  esac
 
   # -l (lzo): /tmp is RAM, and the capture kernel has little of it (an
   # uncompressed -d 31 dump of an idle 1 GiB x86_64 guest is about 90 MB).
@@ -274,12 +282,15 @@ capture() {
     else
       echo "KK-RAMTOP-OK"
     fi
-    echo "KK-RUN: vmcore-peek /proc/vmcore $ramtop 16"
-    if vmcore-peek /proc/vmcore "$ramtop" 16 >/dev/null; then
+  fi
+  covers=$(param kk.covers)
+  if [ -n "$covers" ]; then
+    echo "KK-RUN: vmcore-peek /proc/vmcore $covers 16"
+    if vmcore-peek /proc/vmcore "$covers" 16 >/dev/null; then
       echo "KK-VMCORE-COVERS-OK"
     else
       vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /'
-      bad="$bad vmcore-misses-$ramtop"
+      bad="$bad vmcore-misses-$covers"
     fi
   fi
 

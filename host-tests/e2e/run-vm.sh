@@ -6,6 +6,8 @@
 #          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
 #                            must report the mismatch and never start it
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
+#                            (x86: the core header's ELF class is checked too:
+#                            32 on i386, 64 on x86_64 or with --elf64-core-headers)
 #          kdump-lmb         kdump on a pseries with a cold-plugged 1 GiB DIMM
 #                            (ibm,dynamic-reconfiguration-memory LMBs): the
 #                            capture kernel must see no RAM of the DIMM, the
@@ -112,12 +114,24 @@ case $test in
     ;;
   kdump)
     required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-BACKUP-MARKER-OK' 'KK-RESULT: PASS kdump')
-    if [[ $arch == ppc64le ]]; then
-      # The marker probe reads the x86 boot command line at 0x20000; pseries
-      # keeps it in the FDT, and the 64 KiB backup would not cover it anyway.
-      extra_append="kk.peek=none${extra_append:+ $extra_append}"
-      required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RESULT: PASS kdump')
-    fi
+    case $arch in
+      ppc64le)
+        # The marker probe reads the x86 boot command line at 0x20000; pseries
+        # keeps it in the FDT, and the 64 KiB backup would not cover it anyway.
+        extra_append="kk.peek=none${extra_append:+ $extra_append}"
+        required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RESULT: PASS kdump')
+        ;;
+      # The core header's class: on i386 ELF32 while all RAM is below 4 GiB (as here),
+      # unless --elf64-core-headers asks for ELF64; x86_64 always ELF64.
+      i386)
+        if [[ ,$loadopts, == *,--elf64-core-headers,* ]]; then
+          required+=('KK-VMCORE-CLASS=64')
+        else
+          required+=('KK-VMCORE-CLASS=32')
+        fi
+        ;;
+      x86_64) required+=('KK-VMCORE-CLASS=64') ;;
+    esac
     ;;
   kdump-lmb)
     [[ $arch == ppc64le ]] || kk_die "kdump-lmb is ppc64le only"
@@ -126,7 +140,7 @@ case $test in
     # the kernel knows only from ibm,dynamic-memory(-v2) as an assigned LMB set.
     qemu[-1]=2048,slots=2,maxmem=4G
     qemu+=(-object memory-backend-ram,id=kkdimm,size=1G -device pc-dimm,id=dimm0,memdev=kkdimm)
-    extra_append="kk.peek=none kk.ramtop=0x80000000${extra_append:+ $extra_append}"
+    extra_append="kk.peek=none kk.ramtop=0x80000000 kk.covers=0x80000000${extra_append:+ $extra_append}"
     required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK'
               'KK-RESULT: PASS kdump')
     ;;
