@@ -11,14 +11,7 @@ bits 32
 extern stub_main
 global _start:function
 
-MB_MAGIC	equ 0x1badb002
-MB_FLAGS	equ (1 << 0) | (1 << 1)	; modules page aligned; memory map wanted
-
-section .multiboot
-align 4
-	dd	MB_MAGIC
-	dd	MB_FLAGS
-	dd	-(MB_MAGIC + MB_FLAGS)
+%include "multiboot.inc"
 
 section .text
 _start:

@@ -41,18 +41,7 @@ kexkit_start:
 
 section .data
 align 16
-; Accessed bits preset (0x9b/0x93) so loading a selector never writes the GDT.
-gdt:
-	dq	0
-	dq	0
-	dq	0x00cf9b000000ffff	; 0x10: 32-bit flat code (code32_start contract)
-	dq	0x00cf93000000ffff	; 0x18: flat data
-gdt_end:
-align 4
-	dw	0			; pad: puts the 32-bit base field on a 4-byte boundary
-gdt_desc:
-	dw	gdt_end - gdt - 1
-	dd	gdt			; absolute: an R_386_32 the kexkit linker fills in
+	KK_FLAT_GDT32
 
 align 16
 kexkit_entry_i386:

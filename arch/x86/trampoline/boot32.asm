@@ -48,18 +48,7 @@ kexkit_trampoline_boot:
 
 section .data
 align 16
-; Accessed bits preset (0x9b/0x93) so loading a selector never writes the GDT.
-gdt:
-	dq	0
-	dq	0
-	dq	0x00cf9b000000ffff	; 0x10: 32-bit flat code (code32_start contract)
-	dq	0x00cf93000000ffff	; 0x18: flat data
-gdt_end:
-align 4
-	dw	0			; pad: keeps the base field below 4-byte aligned
-gdt_desc:
-	dw	gdt_end - gdt - 1
-	dd	gdt			; absolute: filled in by the firmware's link
+	KK_FLAT_GDT32
 
 align 16
 kexkit_tramp_entry_i386:
