@@ -79,7 +79,10 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
     const uint64_t filesz = last.paddr - first.paddr + last.filesz;
     vm.joined.assign(filesz, 0);
     for (const PtLoad& l : loads) {
-      std::memcpy(vm.joined.data() + (l.paddr - first.paddr), f.data() + l.offset, l.filesz);
+      // filesz 0 may leave `joined` empty: memcpy must not see its null data().
+      if (l.filesz != 0) {
+        std::memcpy(vm.joined.data() + (l.paddr - first.paddr), f.data() + l.offset, l.filesz);
+      }
     }
     vm.bytes = vm.joined;
   }

@@ -134,6 +134,10 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
                    {{kKernBase, 0x2000, 0x1000, 0x1000}, {kKernBase - 0x2000, 0, 0x1000, 0x1000}},
                    kKernBase),
        "overlaps or is out of order"},
+      // No file bytes in any PT_LOAD (fuzz-vmlinux: memcpy from an empty buffer, caught
+      // by UBSan in the asan tree).
+      {MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0, 0}, {kKernBase, 0, 0, 0x1000}}, kKernBase),
+       "0x100-byte head"},
   };
   for (const Case& c : cases) {
     auto vm = ParseVmlinux(c.file, "bad-vmlinux");
