@@ -20,6 +20,11 @@
 #   kk.peek=ADDR|none            kdump: where the capture kernel looks for the
 #                                marker (default 0x20000, the x86 boot
 #                                command line); passed on to the capture kernel
+#   kk.lowmem=ADDR:LEN           kdump: the first kernel hashes [ADDR, ADDR+LEN)
+#                                of its own memory (/proc/kcore) just before the
+#                                crash; the capture kernel must find the same bytes
+#                                there in /proc/vmcore (ppc64: the backed-up 64 KiB
+#                                without the 0x100 bytes kexec overwrites)
 #   kk.ramtop=ADDR               kdump: the capture kernel must see no System
 #                                RAM at or above ADDR (memory it was told is not
 #                                its own); passed on to the capture kernel
@@ -106,6 +111,7 @@ first_kdump() {
   peek=$(param kk.peek)
   ramtop=$(param kk.ramtop)
   covers=$(param kk.covers)
+  lowmem=$(param kk.lowmem)
   grep "System RAM" /proc/iomem | sed 's/^/KK-INFO first kernel: /'
   drconf=/proc/device-tree/ibm,dynamic-reconfiguration-memory
   if [ -d $drconf ]; then
@@ -116,12 +122,20 @@ first_kdump() {
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}" $(loadopts)
+    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}" $(loadopts)
   set +f
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"
   [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
   [ "$TEST" = kdump-nothing-lost ] && nothing_lost
+  if [ -n "$lowmem" ]; then
+    # Last before the crash. The capture kernel's command line was fixed at load
+    # time, so the hash reaches it through this kernel's log, which the dump holds.
+    sum=$(vmcore-peek /proc/kcore "${lowmem%%:*}" "${lowmem#*:}" | sha256sum | cut -c1-64)
+    echo "KK-INFO lowmem $lowmem sha256 $sum"
+    [ ${#sum} = 64 ] || fail "cannot hash $lowmem of /proc/kcore"
+    echo "kk-lowmem $lowmem $sum" >/dev/kmsg
+  fi
   sync
   echo "KK-RUN: echo c > /proc/sysrq-trigger"
   echo c >/proc/sysrq-trigger
@@ -267,6 +281,19 @@ capture() {
   else
     vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /'
     bad="$bad vmcore-peek"
+  fi
+
+  # kk.lowmem: the first kernel logged its hash to the kernel log, which the dump holds.
+  low=$(grep -o "kk-lowmem [^ ]* [0-9a-f]*" /tmp/dmesg.txt 2>/dev/null | tail -n 1)
+  if [ -n "$(param kk.lowmem)" ]; then
+    set -- $low
+    if [ $# != 3 ]; then
+      bad="$bad no-lowmem-hash-in-dmesg"
+    else
+      now=$(vmcore-peek /proc/vmcore "${2%%:*}" "${2#*:}" | sha256sum | cut -c1-64)
+      echo "KK-INFO lowmem $2 before $3 vmcore $now"
+      if [ "$now" = "$3" ]; then echo "KK-BACKUP-LOWMEM-OK"; else bad="$bad lowmem-differs"; fi
+    fi
   fi
 
   ramtop=$(param kk.ramtop)

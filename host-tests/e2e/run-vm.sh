@@ -119,10 +119,15 @@ case $test in
     case $arch in
       ppc64le)
         # The marker probe reads the x86 boot command line at 0x20000; pseries
-        # keeps it in the FDT, and the 64 KiB backup would not cover it anyway.
-        extra_append="kk.peek=none${extra_append:+ $extra_append}"
+        # keeps it in the FDT, and the 64 KiB backup would not cover it anyway. The
+        # backup is checked whole instead: [0x100, 64K) in the dump must be what the
+        # first kernel had there ([0, 0x100) is the purgatory head kexec copies in).
+        extra_append="kk.peek=none kk.lowmem=0x100:0xff00${extra_append:+ $extra_append}"
         kept=()
-        for r in "${required[@]}"; do [[ $r == KK-BACKUP-MARKER-OK ]] || kept+=("$r"); done
+        for r in "${required[@]}"; do
+          [[ $r == KK-BACKUP-MARKER-OK ]] && r=KK-BACKUP-LOWMEM-OK
+          kept+=("$r")
+        done
         required=("${kept[@]}")
         ;;
       # The core header's class: on i386 ELF32 while all RAM is below 4 GiB (as here),
@@ -144,9 +149,9 @@ case $test in
     # the kernel knows only from ibm,dynamic-memory(-v2) as an assigned LMB set.
     qemu[-1]=2048,slots=2,maxmem=4G
     qemu+=(-object memory-backend-ram,id=kkdimm,size=1G -device pc-dimm,id=dimm0,memdev=kkdimm)
-    extra_append="kk.peek=none kk.ramtop=0x80000000 kk.covers=0x80000000${extra_append:+ $extra_append}"
-    required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK'
-              'KK-RESULT: PASS kdump')
+    extra_append="kk.peek=none kk.lowmem=0x100:0xff00 kk.ramtop=0x80000000 kk.covers=0x80000000${extra_append:+ $extra_append}"
+    required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-BACKUP-LOWMEM-OK' 'KK-RAMTOP-OK'
+              'KK-VMCORE-COVERS-OK' 'KK-RESULT: PASS kdump')
     ;;
   demo-crash)
     [[ $arch == x86_64 ]] || kk_die "demo-crash is x86_64 only"
