@@ -107,6 +107,21 @@ void PutCells(std::string& out, uint64_t v, int cells) {
   }
 }
 
+// Appends [base, end) clipped to each of `usable` as (address, size) cell pairs;
+// returns how many pairs. Shared by linux,usable-memory and linux,drconf-usable-memory.
+uint64_t PutClipped(std::string& out, uint64_t base, uint64_t end,
+                    const std::vector<load::MemRange>& usable, int ac, int sc) {
+  uint64_t pairs = 0;
+  for (const load::MemRange& u : usable) {
+    const uint64_t lo = std::max(base, u.start), hi = std::min(end, u.end);
+    if (lo >= hi) continue;
+    PutCells(out, lo, ac);
+    PutCells(out, hi - lo, sc);
+    ++pairs;
+  }
+  return pairs;
+}
+
 Result<void> FdtError(const char* what, int err) {
   return Fail("device tree: %s: %s", what, fdt_strerror(err));
 }
@@ -380,12 +395,7 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
     for (int at = 0; reg != nullptr && at + step <= len; at += step) {
       const uint64_t base = Cells(reg + at, ac), end = base + Cells(reg + at + 4 * ac, sc);
       if (at == 0) first_base = base;
-      for (const load::MemRange& u : usable) {
-        const uint64_t lo = std::max(base, u.start), hi = std::min(end, u.end);
-        if (lo >= hi) continue;
-        PutCells(value, lo, ac);
-        PutCells(value, hi - lo, sc);
-      }
+      PutClipped(value, base, end, usable, ac, sc);
     }
     // A node with no usable part still gets the property, with size 0: without it the
     // capture kernel would take the whole reg [kexec-tools fs2dt.c].
@@ -414,20 +424,10 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
     for (uint64_t k = 0; k < run.count; ++k) {
       const uint64_t base = run.base + k * (*drconf)->lmb_size;
       const uint64_t end = base + (*drconf)->lmb_size;  // Drconf: no run wraps
-      const size_t count_at = value.size();
-      PutCells(value, 0, sc);
-      uint64_t ranges = 0;
-      for (const load::MemRange& u : usable) {
-        const uint64_t lo = std::max(base, u.start);
-        const uint64_t hi = std::min(end, u.end);
-        if (lo >= hi) continue;
-        PutCells(value, lo, ac);
-        PutCells(value, hi - lo, sc);
-        ++ranges;
-      }
-      std::string count;
-      PutCells(count, ranges, sc);
-      value.replace(count_at, count.size(), count);
+      std::string pairs;
+      const uint64_t n = PutClipped(pairs, base, end, usable, ac, sc);
+      PutCells(value, n, sc);
+      value += pairs;
     }
   }
   if (value.size() > (64u << 20)) {

@@ -284,9 +284,9 @@ capture() {
   fi
 
   # kk.lowmem: the first kernel logged its hash to the kernel log, which the dump holds.
-  low=$(grep -o "kk-lowmem [^ ]* [0-9a-f]*" /tmp/dmesg.txt 2>/dev/null | tail -n 1)
   if [ -n "$(param kk.lowmem)" ]; then
-    set -- $low
+    # shellcheck disable=SC2046  # the log line splits into its three words
+    set -- $(grep -o "kk-lowmem [^ ]* [0-9a-f]*" /tmp/dmesg.txt 2>/dev/null | tail -n 1)
     if [ $# != 3 ]; then
       bad="$bad no-lowmem-hash-in-dmesg"
     else
