@@ -12,12 +12,21 @@ set(CMAKE_RANLIB i686-linux-gnu-ranlib CACHE FILEPATH "")
 # lib/i386-linux-gnu and include/i386-linux-gnu under each root below.
 set(CMAKE_LIBRARY_ARCHITECTURE i386-linux-gnu)
 
-# libcrypto.a and the OpenSSL headers for i386 come from libssl-dev:i386, either
-# installed beside the amd64 one (Multi-Arch: same, so /usr) or, when the two versions
-# cannot match (Debian's i386 and amd64 indexes are not always in step), unpacked with
-# dpkg-deb -x into a folder of its own. toolchain/i386-libssl.cmake finds or makes it.
-include(${CMAKE_CURRENT_LIST_DIR}/i386-libssl.cmake)
-kexkit_i386_libssl_root(KK_I386_SSL_ROOT)
+# libcrypto.a and the OpenSSL headers for i386 come from KEXKIT_GUEST_SYSROOT, a folder
+# holding libssl-dev:i386 unpacked with dpkg-deb -x (cmake/guest-loaders.cmake passes the
+# one scripts/lib/guest-sysroot.sh i386 made). Why unpacked and not installed:
+# libssl-dev is Multi-Arch: same, so libssl-dev:i386 installs only at exactly the amd64
+# version, and Debian's i386 and amd64 indexes are not always in step (bookworm-security
+# i386 lagged behind here); installing would then mean moving the host's own OpenSSL.
+# Unpacking also keeps the host's amd64 /usr/include off the cross compiler's path.
+# Toolchain files run again inside every try_compile, which sees only the variables
+# listed here.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES KEXKIT_GUEST_SYSROOT)
+if(NOT KEXKIT_GUEST_SYSROOT)
+  message(FATAL_ERROR "toolchain/i386-linux.cmake needs -DKEXKIT_GUEST_SYSROOT=<folder> "
+                      "(scripts/lib/guest-sysroot.sh i386 makes one)")
+endif()
+set(KK_I386_SSL_ROOT ${KEXKIT_GUEST_SYSROOT})
 
 # Search the cross glibc and the libssl root for libraries and headers, never the
 # host's /usr/lib (amd64); programs (tools run at build time) come from the host.

@@ -2,33 +2,18 @@
 # powerpc64le cross GCC and its glibc (libc6-dev-ppc64el-cross, /usr/powerpc64le-linux-gnu).
 # Used by cmake/guest-loaders.cmake with KEXKIT_LOADER_ONLY.
 #
-# libfdt.a and libcrypto.a for ppc64el come from a sysroot folder holding libfdt-dev,
-# libfdt1 and libssl-dev:ppc64el unpacked with dpkg-deb -x (libfdt-dev is not
-# Multi-Arch, so it cannot be installed beside the host's): KEXKIT_PPC64LE_SYSROOT when
-# given, else scripts/lib/guest-sysroot.sh makes (once) and names one in the cache.
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR ppc64le)
-set(CMAKE_C_COMPILER powerpc64le-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER powerpc64le-linux-gnu-g++)
-set(CMAKE_ASM_COMPILER powerpc64le-linux-gnu-gcc)
-set(CMAKE_LINKER powerpc64le-linux-gnu-ld)
-set(CMAKE_AR powerpc64le-linux-gnu-ar CACHE FILEPATH "")
-set(CMAKE_RANLIB powerpc64le-linux-gnu-ranlib CACHE FILEPATH "")
-set(CMAKE_LIBRARY_ARCHITECTURE powerpc64le-linux-gnu)
-
-if(NOT KEXKIT_PPC64LE_SYSROOT)
-  # Toolchain files run again for every try_compile: the script's stamp makes the
-  # download happen once, and later runs only print the path.
-  execute_process(
-    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/../scripts/lib/guest-sysroot.sh ppc64le
-    OUTPUT_VARIABLE KEXKIT_PPC64LE_SYSROOT OUTPUT_STRIP_TRAILING_WHITESPACE
-    RESULT_VARIABLE kk_sysroot_rc)
-  if(NOT kk_sysroot_rc EQUAL 0)
-    message(FATAL_ERROR "scripts/lib/guest-sysroot.sh ppc64le failed (exit ${kk_sysroot_rc})")
-  endif()
+# libfdt.a and libcrypto.a for ppc64el come from KEXKIT_GUEST_SYSROOT, a folder holding
+# libfdt-dev, libfdt1 and libssl-dev:ppc64el unpacked with dpkg-deb -x (libfdt-dev is not
+# Multi-Arch, so it cannot be installed beside the host's); cmake/guest-loaders.cmake
+# passes the one scripts/lib/guest-sysroot.sh ppc64le made.
+# Toolchain files run again inside every try_compile, which sees only the variables
+# listed here.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES KEXKIT_GUEST_SYSROOT)
+if(NOT KEXKIT_GUEST_SYSROOT)
+  message(FATAL_ERROR "toolchain/ppc64le-linux.cmake needs -DKEXKIT_GUEST_SYSROOT=<folder> "
+                      "(scripts/lib/guest-sysroot.sh ppc64le makes one)")
 endif()
-set(KEXKIT_PPC64LE_SYSROOT ${KEXKIT_PPC64LE_SYSROOT} CACHE PATH
-    "ppc64el sysroot with libfdt-dev, libfdt1 and libssl-dev unpacked")
+set(KEXKIT_PPC64LE_SYSROOT ${KEXKIT_GUEST_SYSROOT})
 
 # Search the cross glibc and the sysroot for libraries and headers, never the host's
 # /usr (amd64); programs (tools run at build time) come from the host.

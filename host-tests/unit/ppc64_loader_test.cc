@@ -150,19 +150,9 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
   EXPECT_FALSE(vm->relocatable);
 }
 
-std::string DebianVmlinux() {
-  for (const auto& e : fs::directory_iterator("/var/cache/kexkit/ppc64le/root/boot",
-                                              fs::directory_options::skip_permission_denied)) {
-    if (e.path().filename().string().starts_with("vmlinux-")) return e.path();
-  }
-  return {};
-}
-
 TEST(Ppc64Vmlinux, ParsesDebiansKernel) {
-  std::error_code ec;
-  if (!fs::exists("/var/cache/kexkit/ppc64le/root/boot", ec)) GTEST_SKIP() << "no cached kernel";
-  const std::string path = DebianVmlinux();
-  if (path.empty()) GTEST_SKIP() << "no cached vmlinux";
+  const std::string path = kktest::TestKernelPpc64le();
+  ASSERT_FALSE(path.empty()) << kktest::NoKernelMessage("ppc64le");
   auto bytes = kktest::ReadFile(path);
   ASSERT_TRUE(bytes);
   auto vm = ParseVmlinux(*bytes, path);
@@ -483,8 +473,8 @@ class Ppc64Plan : public testing::Test {
     auto p = kktest::ReadFile(ro);
     if (!p) GTEST_SKIP() << ro << " not built (add ppc64le to KEXKIT_PURGATORY_ARCHES)";
     purgatory_ = std::move(*p);
-    kernel_ = DebianVmlinux();
-    if (kernel_.empty()) GTEST_SKIP() << "no cached Debian ppc64el vmlinux";
+    kernel_ = kktest::TestKernelPpc64le();
+    ASSERT_FALSE(kernel_.empty()) << kktest::NoKernelMessage("ppc64le");
     iomem_ = tree_.root() + "/../" + fs::path(tree_.root()).filename().string() + ".iomem";
     std::ofstream(iomem_) << "00000000-7fffffff : System RAM\n";
     initrd_ = iomem_ + ".initrd";

@@ -38,14 +38,19 @@ inline std::string TestDataPath(const std::string& file) {
   return std::string(KK_TEST_DATA_DIR) + "/" + file;
 }
 
-// Debian's x86_64 kernel: KEXKIT_TEST_KERNEL_X86_64 at configure time, else the first
-// vmlinuz-* that scripts/test unpacked into the cache. Empty when there is none.
-inline std::string TestKernelX86_64() {
-  if (std::string configured = KK_TEST_KERNEL_X86_64; !configured.empty()) return configured;
+// The kexkit cache that scripts/test fetched Debian's kernels into before any test ran:
+// $KEXKIT_CACHE as CTest passes it on, else the scripts' default.
+inline std::string CacheDir() {
+  const char* cache = std::getenv("KEXKIT_CACHE");
+  return cache != nullptr && *cache != '\0' ? cache : "/var/cache/kexkit";
+}
+
+// The first (sorted) file matching <cache>/<arch>/root/<pattern>; empty when none.
+inline std::string CachedFile(const std::string& arch, const std::string& pattern) {
+  const std::string full = CacheDir() + "/" + arch + "/root/" + pattern;
   glob_t g{};
   std::string found;
-  if (::glob("/var/cache/kexkit/x86_64/root/boot/vmlinuz-*", 0, nullptr, &g) == 0 &&
-      g.gl_pathc > 0) {
+  if (::glob(full.c_str(), 0, nullptr, &g) == 0 && g.gl_pathc > 0) {
     std::vector<std::string> all(g.gl_pathv, g.gl_pathv + g.gl_pathc);
     std::sort(all.begin(), all.end());
     found = all.front();
@@ -54,8 +59,22 @@ inline std::string TestKernelX86_64() {
   return found;
 }
 
-inline constexpr const char* kNoKernelMessage =
-    "no x86_64 test kernel: set KEXKIT_TEST_KERNEL_X86_64 or run scripts/test, which "
-    "fetches Debian's kernel into /var/cache/kexkit/x86_64/root/boot/vmlinuz-*";
+// Debian's x86_64 kernel: KEXKIT_TEST_KERNEL_X86_64 at configure time, else the vmlinuz
+// in the cache. Empty when there is none.
+inline std::string TestKernelX86_64() {
+  if (std::string configured = KK_TEST_KERNEL_X86_64; !configured.empty()) return configured;
+  return CachedFile("x86_64", "boot/vmlinuz-*");
+}
+
+// Debian's ppc64el kernel (the vmlinux ELF) in the cache; empty when there is none.
+inline std::string TestKernelPpc64le() { return CachedFile("ppc64le", "boot/vmlinux-*"); }
+
+inline std::string NoKernelMessage(const std::string& arch) {
+  return "no Debian " + arch + " kernel in " + CacheDir() + "/" + arch +
+         "/root/boot: run scripts/lib/fetch-kernel.sh " + arch +
+         " (scripts/test does before any test) with the same KEXKIT_CACHE";
+}
+
+inline const std::string kNoKernelMessage = NoKernelMessage("x86_64");
 
 }  // namespace kktest

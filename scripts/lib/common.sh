@@ -9,6 +9,9 @@
 
 # shellcheck disable=SC2034  # used by the scripts that source this file
 KK_CACHE=${KEXKIT_CACHE:-/var/cache/kexkit}
+# Children (CTest, the unit tests that parse Debian's kernels, the e2e runner) read
+# the same cache.
+export KEXKIT_CACHE=$KK_CACHE
 
 kk_log() {
   printf '%s: %s\n' "${0##*/}" "$*" >&2
@@ -29,6 +32,43 @@ kk_with_apt_lock() {
   ) 9>/run/lock/kexkit-apt.lock
 }
 
+# Runs an apt-get or dpkg command, waiting for the system's own locks
+# (/var/lib/dpkg/lock-frontend, /var/lib/dpkg/lock, /var/lib/apt/lists/lock) when
+# another program holds them: a fresh Debian machine runs apt's daily job at first
+# boot, and kexkit's flock above does not cover other programs. apt-get waits by
+# itself through DPkg::Lock::Timeout (install, remove); apt-get update and dpkg do
+# not, so any lock refusal is retried every 5 s until KK_APT_LOCK_WAIT seconds
+# (default 900) have passed, then the command fails with one line saying so. The
+# command's stderr is passed on once it has finished.
+kk_apt() {
+  local wait=${KK_APT_LOCK_WAIT:-900} start=$SECONDS err rc said=0
+  err=$(mktemp)
+  while :; do
+    rc=0
+    "$@" 2>"$err" || rc=$?
+    if ((rc != 0)) && grep -Eq 'Could not get lock|Unable to (acquire|lock)|lock was locked|is locked by another process' "$err"; then
+      if ((SECONDS - start < wait)); then
+        ((said)) || kk_log "waiting for the apt/dpkg lock: $(grep -m1 -E 'lock' "$err")"
+        said=1
+        sleep 5
+        continue
+      fi
+      rm -f "$err"
+      kk_die "the system's apt/dpkg lock stayed held by another program for ${wait} s; not running: $*"
+    fi
+    cat "$err" >&2
+    rm -f "$err"
+    ((said)) && kk_log "the apt/dpkg lock was freed after $((SECONDS - start)) s"
+    return "$rc"
+  done
+}
+
+# apt-get with kk_apt's lock handling and kexkit's flock.
+kk_apt_get() {
+  kk_with_apt_lock kk_apt env DEBIAN_FRONTEND=noninteractive \
+    apt-get -o DPkg::Lock::Timeout="${KK_APT_LOCK_WAIT:-900}" "$@"
+}
+
 _kk_apt_updated=0
 
 # apt-get update, at most once per process. A partial failure only warns:
@@ -39,7 +79,7 @@ kk_apt_update() {
   [[ $_kk_apt_updated == 1 ]] && return 0
   _kk_apt_updated=1
   kk_log "apt-get update"
-  kk_with_apt_lock env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
+  kk_apt_get update -q >&2 \
     || kk_log "warning: apt-get update reported errors; going on with the lists it has"
 }
 
@@ -68,7 +108,6 @@ kk_need_pkgs() {
   # makedumpfile recommends kexec-tools, whose default arms kexec-on-reboot of this
   # machine: never pull recommends, and preseed that choice off in case anything does.
   echo 'kexec-tools kexec-tools/load_kexec boolean false' | debconf-set-selections 2>/dev/null || true
-  kk_with_apt_lock env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
+  kk_apt_get install -y -q --no-install-recommends "${missing[@]}" >&2 \
     || kk_die "apt-get install ${missing[*]} failed"
 }

@@ -21,8 +21,29 @@ KK_FUZZ_PKGS=(clang-16 libclang-rt-16-dev llvm-16)
 KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc busybox-static makedumpfile cpio
              xz-utils zstd file)
 
+_kk_deps_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Everything `cmake --preset default` needs before it configures: the host and cross
+# packages, and the sysroots of Debian's foreign libraries the static guest loaders link
+# (cmake/guest-loaders.cmake only looks them up, so that configuring never changes the
+# machine).
 kk_install_build_deps() {
   kk_need_pkgs "${KK_BUILD_PKGS[@]}" "${KK_CROSS_PKGS[@]}"
+  local arch
+  for arch in i386 ppc64le; do
+    bash "$_kk_deps_lib/guest-sysroot.sh" "$arch" >/dev/null
+  done
+}
+
+# Debian's kernels, busybox and makedumpfile for every guest architecture, into
+# $KK_CACHE: the unit tests parse the x86_64 and ppc64le kernels, the fuzz seeds start
+# from the x86_64 one, and the e2e VMs boot all three. Fetched before any test runs, so
+# no test depends on the order the tests run in or on an earlier run's cache.
+kk_fetch_test_kernels() {
+  local arch
+  for arch in x86_64 i386 ppc64le; do
+    bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
+  done
 }
 
 kk_install_fuzz_deps() {

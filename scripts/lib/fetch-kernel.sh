@@ -40,7 +40,7 @@ _kk_ensure_dpkg_arch() {
   if [[ $debarch != "$(dpkg --print-architecture)" ]] \
     && ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
     kk_log "dpkg --add-architecture $debarch"
-    kk_with_apt_lock dpkg --add-architecture "$debarch"
+    kk_with_apt_lock kk_apt dpkg --add-architecture "$debarch"
   fi
   kk_apt_has_candidate "$probe" || kk_apt_update
   kk_apt_has_candidate "$probe" || kk_die "apt has no candidate for $probe"

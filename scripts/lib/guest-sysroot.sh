@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# guest-sysroot.sh ARCH   (ARCH = ppc64le)
+# guest-sysroot.sh ARCH   (ARCH = i386 | ppc64le)
 #
 # Unpacks the foreign-architecture libraries the static guest loader links into a
-# sysroot folder, without installing any foreign package: libfdt-dev and libfdt1
+# sysroot folder, without installing any foreign package: libssl-dev (libcrypto.a and
+# the OpenSSL headers, including the per-architecture
+# include/<triplet>/openssl/configuration.h) and, on ppc64le, libfdt-dev and libfdt1
 # (libfdt.a, libfdt.h; libfdt-dev is not Multi-Arch, so it cannot be installed beside
-# the amd64 one) and libssl-dev (libcrypto.a and the OpenSSL headers, including the
-# per-architecture include/<triplet>/openssl/configuration.h). The C library comes
-# from the cross toolchain (libc6-dev-ppc64el-cross), not from here.
+# the amd64 one; i386's loader does not use libfdt). The C library comes from the cross
+# toolchain (libc6-dev-<arch>-cross), not from here. cmake/guest-loaders.cmake only looks
+# the folder up: run this first (scripts/test, scripts/demo and scripts/bench do).
 #
 # Run it: prints the sysroot path. Source it: `kk_guest_sysroot ARCH` sets
 # KK_GUEST_SYSROOT. Cached in $KK_CACHE/ARCH/sysroot (a stamp per .deb), so later runs
@@ -18,21 +20,26 @@ _kk_sysroot_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$_kk_sysroot_here/fetch-kernel.sh"
 
 _kk_sysroot_locked() {
-  local arch=$1 debarch root pkg deb
+  local arch=$1 debarch triplet pkgs libs root pkg deb lib
   case $arch in
-    ppc64le) debarch=ppc64el ;;
-    *) kk_die "guest-sysroot.sh: no sysroot recipe for '$arch' (want ppc64le)" ;;
+    i386) debarch=i386 triplet=i386-linux-gnu pkgs=(libssl-dev) libs=(libcrypto.a) ;;
+    ppc64le)
+      debarch=ppc64el triplet=powerpc64le-linux-gnu
+      pkgs=(libfdt-dev libfdt1 libssl-dev) libs=(libfdt.a libcrypto.a)
+      ;;
+    *) kk_die "guest-sysroot.sh: no sysroot recipe for '$arch' (want i386 or ppc64le)" ;;
   esac
   root=$KK_CACHE/$arch/sysroot
   mkdir -p "$root"
   if [[ -e $root/.kk-complete ]]; then return 0; fi
-  _kk_ensure_dpkg_arch "$debarch" "libfdt-dev:$debarch"
-  for pkg in libfdt-dev libfdt1 libssl-dev; do
+  _kk_ensure_dpkg_arch "$debarch" "libssl-dev:$debarch"
+  for pkg in "${pkgs[@]}"; do
     deb=$(_kk_download_deb "$pkg:$debarch")
     _kk_unpack_deb "$deb" "$root"
   done
-  [[ -f $root/usr/lib/powerpc64le-linux-gnu/libfdt.a ]] || kk_die "no libfdt.a in $root"
-  [[ -f $root/usr/lib/powerpc64le-linux-gnu/libcrypto.a ]] || kk_die "no libcrypto.a in $root"
+  for lib in "${libs[@]}"; do
+    [[ -f $root/usr/lib/$triplet/$lib ]] || kk_die "no $lib in $root/usr/lib/$triplet"
+  done
   : >"$root/.kk-complete"
 }
 
@@ -49,7 +56,7 @@ kk_guest_sysroot() {
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
-  [[ $# == 1 ]] || { echo "usage: ${0##*/} ppc64le" >&2; exit 2; }
+  [[ $# == 1 ]] || { echo "usage: ${0##*/} i386|ppc64le" >&2; exit 2; }
   kk_guest_sysroot "$1"
   echo "$KK_GUEST_SYSROOT"
 fi
