@@ -32,6 +32,9 @@
 #   --timeout S        bound on the VM run (240)          KK_E2E_TIMEOUT
 #   --silence S        bad-digest quiet window (15)       KK_E2E_SILENCE
 #   --smp N            guest CPUs (1)                     KK_E2E_SMP
+#   --suite SUITE      Debian release of the guest's kernel KK_E2E_SUITE
+#                      and makedumpfile (bookworm; bullseye, trixie,
+#                      bookworm-backports, trixie-backports: fetch-kernel.sh)
 # Also: KK_E2E_WORK (work dirs, default build/e2e), KEXKIT_CACHE (downloads).
 #
 # Leaves $KK_E2E_WORK/ARCH-TEST/{serial.log,qemu.log,*.cpio.gz}. Prints
@@ -71,6 +74,7 @@ fi
 timeout=${KK_E2E_TIMEOUT:-240}
 silence=${KK_E2E_SILENCE:-15}
 smp=${KK_E2E_SMP:-1}
+suite=${KK_E2E_SUITE:-bookworm}
 while (($#)); do
   (($# >= 2)) || usage
   case $1 in
@@ -82,6 +86,7 @@ while (($#)); do
     --timeout) timeout=$2 ;;
     --silence) silence=$2 ;;
     --smp) smp=$2 ;;
+    --suite) suite=$2 ;;
     *) usage ;;
   esac
   shift 2
@@ -163,6 +168,7 @@ case $test in
 esac
 
 work=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/$arch-$test
+[[ $suite == bookworm ]] || work+=-$suite
 mkdir -p "$work"
 log=$work/serial.log
 start=$(date +%s.%N)
@@ -226,8 +232,11 @@ fi
 [[ -x $peek ]] || kk_die "vmcore-peek not executable: $peek"
 peek=$(abspath "$peek")
 
-kk_fetch_kernel "$arch"
-kk_log "kernel $KK_KERNEL_VERSION: $KK_KERNEL_IMAGE"
+kk_fetch_kernel "$arch" "$suite"
+kk_log "kernel $KK_KERNEL_VERSION ($suite): $KK_KERNEL_IMAGE"
+# The kernel's own banner proves which kernel booted: a kernel matrix test cannot pass
+# on another release's kernel.
+required+=("Linux version ${KK_KERNEL_VERSION//[.+]/[&]} ")
 qemu_extra=()
 kk_mkinitramfs_small "$work/small.cpio.gz" "$here/guest-init.sh" "$peek"
 if [[ $test == demo-crash ]]; then

@@ -37,19 +37,16 @@ kk_install_build_deps() {
 
 # Debian's kernels, busybox and makedumpfile for every guest architecture, into
 # $KK_CACHE: the unit tests parse the x86_64 and ppc64le kernels, the fuzz seeds start
-# from the x86_64 one, and the e2e VMs boot all three. Fetched before any test runs, so
+# from the x86_64 one, and the e2e VMs boot all three, plus every kernel of the e2e
+# kernel matrix (host-tests/e2e/kernel-matrix.txt). Fetched before any test runs, so
 # no test depends on the order the tests run in or on an earlier run's cache.
 kk_fetch_test_kernels() {
-  local arch
+  local arch suite
   for arch in x86_64 i386 ppc64le; do
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
   done
-}
-
-kk_install_fuzz_deps() {
-  kk_need_pkgs "${KK_FUZZ_PKGS[@]}"
-}
-
-kk_install_e2e_deps() {
-  kk_need_pkgs "${KK_E2E_PKGS[@]}"
+  while read -r arch suite; do
+    [[ -z $arch || $arch == \#* ]] && continue
+    bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" "$suite" >/dev/null
+  done <"$_kk_deps_lib/../../host-tests/e2e/kernel-matrix.txt"
 }

@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# fetch-kernel.sh ARCH   (ARCH = x86_64 | i386 | ppc64le)
+# fetch-kernel.sh ARCH [SUITE]   (ARCH = x86_64 | i386 | ppc64le)
 #
 # Gets everything a guest of ARCH needs from Debian, without installing any
 # foreign package: the kernel (apt-get download + dpkg-deb -x), a static
 # busybox, and makedumpfile with the shared libraries it loads.
 #
+# SUITE (default bookworm, the host's own) picks the Debian release whose kernel
+# and makedumpfile the guest gets: bullseye (5.10), bookworm (6.1), trixie (6.12),
+# bookworm-backports, trixie-backports (the newest). Any suite but the host's is
+# read through a private apt configuration in $KK_CACHE/apt/SUITE-DEBARCH (its own
+# sources list, lists and status; no lock taken): the machine's own apt never sees
+# that suite. Its mirror is the one the host's apt uses for bookworm
+# (KK_DEBIAN_MIRROR overrides it), its keys Debian's archive keyring. A backports
+# suite is read together with its base release, the backports versions preferred.
+# Newer Debian kernels keep the image in a linux-binary-<version> package, under
+# /usr/lib/modules/<version>/; older ones in /boot of linux-image-<version>.
+#
 # Run it: prints the kernel image path on stdout (vmlinuz on x86, the vmlinux
 # ELF on ppc64le; QEMU's -kernel takes either). Source it: call
-# `kk_fetch_kernel ARCH`, which exports the KK_* variables below.
+# `kk_fetch_kernel ARCH [SUITE]`, which exports the KK_* variables below.
 #
-# Results are cached in $KK_CACHE/$ARCH/env.sh; later runs reuse them without
-# asking apt anything (so they work offline). KK_REFRESH=1 re-resolves the
-# packages (picks up a newer Debian kernel).
+# Results are cached in $KK_CACHE/$ARCH/env.sh ($KK_CACHE/$ARCH-$SUITE for any
+# other suite); later runs reuse them without asking apt anything (so they work
+# offline). KK_REFRESH=1 re-resolves the packages (picks up a newer Debian kernel).
 #
 #   KK_KERNEL_IMAGE     host path of the kernel image
 #   KK_KERNEL_VERSION   e.g. 6.1.0-56-amd64 (also the /lib/modules dir name)
-#   KK_ROOT             $KK_CACHE/$ARCH/root, where the debs are unpacked
+#   KK_ROOT             $KK_CACHE/$ARCH[-$SUITE]/root, where the debs are unpacked
 #   KK_BUSYBOX          host path of a static busybox for ARCH
 #   KK_MAKEDUMPFILE_LIST  file of "HOST_PATH GUEST_PATH" lines: makedumpfile,
 #                       its ELF interpreter and every DT_NEEDED library
@@ -34,9 +45,54 @@ _kk_arch_info() {
   esac
 }
 
-# Makes apt know packages of Debian architecture $1 (a no-op for the host's).
+# The host's own suite: read with the machine's apt.
+KK_HOST_SUITE=bookworm
+# Extra options of every apt-get/apt-cache call below: empty for the host's suite,
+# the private configuration (_kk_use_suite) for any other.
+_kk_apt=()
+
+# Points _kk_apt at a private apt configuration for suite $1, Debian architecture
+# $2, and brings its lists up to date once (again with KK_REFRESH=1).
+_kk_use_suite() {
+  local suite=$1 debarch=$2 base dir mirror key=/usr/share/keyrings/debian-archive-keyring.gpg s
+  _kk_apt=()
+  [[ $suite == "$KK_HOST_SUITE" ]] && return 0
+  case $suite in
+    bullseye | bookworm | trixie | bookworm-backports | trixie-backports) ;;
+    *) kk_die "unknown suite '$suite' (want bullseye, bookworm, trixie, bookworm-backports or trixie-backports)" ;;
+  esac
+  base=${suite%-backports}
+  dir=$KK_CACHE/apt/$suite-$debarch
+  mirror=${KK_DEBIAN_MIRROR:-$(apt-cache policy | awk -v s="$KK_HOST_SUITE/main" '$3 == s {print $2; exit}')}
+  [[ -n $mirror ]] || kk_die "no Debian mirror for $KK_HOST_SUITE/main in the host's apt sources (set KK_DEBIAN_MIRROR)"
+  mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/archives/partial"
+  : >"$dir/status.tmp"
+  [[ -e $dir/status ]] || mv "$dir/status.tmp" "$dir/status"
+  rm -f "$dir/status.tmp"
+  echo "deb [arch=$debarch signed-by=$key] $mirror $base main" >"$dir/sources.list"
+  if [[ $suite != "$base" ]]; then
+    echo "deb [arch=$debarch signed-by=$key] $mirror $suite main" >>"$dir/sources.list"
+  fi
+  _kk_apt=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+           -o "Dir::State::Lists=$dir/lists" -o "Dir::State::Status=$dir/status"
+           -o "Dir::Cache=$dir/cache" -o "Dir::Cache::Archives=$dir/archives"
+           -o "APT::Architecture=$debarch" -o "APT::Architectures::=$debarch"
+           -o "APT::Default-Release=$suite" -o Debug::NoLocking=true)
+  if [[ ${KK_REFRESH:-0} == 1 || ! -e $dir/.updated ]]; then
+    kk_log "apt-get update ($suite, $debarch; private lists in $dir)"
+    apt-get "${_kk_apt[@]}" update -q >&2 || kk_die "apt-get update of $suite ($debarch) failed"
+    : >"$dir/.updated"
+  fi
+}
+
+# Makes apt know packages of Debian architecture $1 (a no-op for the host's, and
+# for a private suite configuration, which names its architecture itself).
 _kk_ensure_dpkg_arch() {
   local debarch=$1 probe=$2
+  if ((${#_kk_apt[@]})); then
+    [[ -n $(_kk_pkg_field "$probe" Version) ]] || kk_die "apt has no candidate for $probe"
+    return 0
+  fi
   if [[ $debarch != "$(dpkg --print-architecture)" ]] \
     && ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
     kk_log "dpkg --add-architecture $debarch"
@@ -48,7 +104,7 @@ _kk_ensure_dpkg_arch() {
 
 # Field $2 of the candidate version of package $1 (arch-qualified).
 _kk_pkg_field() {
-  apt-cache show --no-all-versions "$1" 2>/dev/null \
+  apt-cache "${_kk_apt[@]}" show --no-all-versions "$1" 2>/dev/null \
     | awk -v f="$2:" '$1 == f {sub(/^[^:]*: */, ""); print; exit}'
 }
 
@@ -66,7 +122,7 @@ _kk_download_deb() {
     # apt-get download writes into the current directory. Its warning that
     # the download runs unsandboxed (user _apt cannot write KK_CACHE) is
     # harmless.
-    (cd "$KK_CACHE" && apt-get download -q "$pkg=$ver" >&2) \
+    (cd "$KK_CACHE" && apt-get "${_kk_apt[@]}" download -q "$pkg=$ver" >&2) \
       || kk_die "apt-get download $pkg failed"
     [[ -s $deb ]] || kk_die "apt-get download $pkg did not produce $deb"
   fi
@@ -95,10 +151,15 @@ kk_resolve_in_root() {
     if [[ -L $root$path ]]; then
       target=$(readlink "$root$path")
       if [[ $target == /* ]]; then path=$target; else path=${path%/*}/$target; fi
-    else
-      [[ -f $root$path ]] || return 1
+    elif [[ -f $root$path ]]; then
       echo "$root$path"
       return 0
+    elif [[ $path != /usr/* && -e $root/usr$path ]]; then
+      # Merged /usr (trixie on): /lib64 and /lib are links that base-files makes at
+      # install time, so an unpacked root has the files under /usr only.
+      path=/usr$path
+    else
+      return 1
     fi
   done
   return 1
@@ -172,47 +233,64 @@ _kk_env_complete() {
 }
 
 _kk_fetch_locked() {
-  local arch=$1 debarch meta triplet image dir root env kpkg kver busybox mdf list deb
+  local arch=$1 suite=$2 dir=$3 debarch meta triplet image root env kpkg kver busybox mdf list deb
+  local bin kimage=
   read -r debarch meta triplet image <<<"$(_kk_arch_info "$arch")"
-  dir=$KK_CACHE/$arch
   root=$dir/root
   env=$dir/env.sh
   if [[ ${KK_REFRESH:-0} != 1 ]] && _kk_env_complete "$env"; then
     return 0
   fi
   mkdir -p "$root"
+  _kk_use_suite "$suite" "$debarch"
   _kk_ensure_dpkg_arch "$debarch" "$meta:$debarch"
 
   # linux-image-amd64 depends on exactly one versioned linux-image-6.1.0-N-amd64.
   kpkg=$(_kk_pkg_field "$meta:$debarch" Depends | tr ',' '\n' \
     | sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
-  [[ -n $kpkg ]] || kk_die "cannot resolve the kernel package behind $meta:$debarch"
+  [[ -n $kpkg ]] || kk_die "cannot resolve the kernel package behind $meta:$debarch ($suite)"
   kver=${kpkg#linux-image-}
   deb=$(_kk_download_deb "$kpkg:$debarch")
   _kk_unpack_deb "$deb" "$root"
-  [[ -f $root/boot/$image-$kver ]] || kk_die "no /boot/$image-$kver in $kpkg"
+  # Newer kernels: the image is in linux-binary-<version>, which linux-image-<version>
+  # depends on.
+  bin=$(_kk_pkg_field "$kpkg:$debarch" Depends | tr ',' '\n' \
+    | sed -n 's/^ *\(linux-binary-[0-9][^ ]*\).*/\1/p' | head -n 1)
+  if [[ -n $bin ]]; then
+    deb=$(_kk_download_deb "$bin:$debarch")
+    _kk_unpack_deb "$deb" "$root"
+  fi
+  for kimage in "$root/boot/$image-$kver" "$root/usr/lib/modules/$kver/$image"; do
+    [[ -f $kimage ]] && break
+  done
+  [[ -f $kimage ]] \
+    || kk_die "no /boot/$image-$kver or /usr/lib/modules/$kver/$image in $kpkg${bin:+ or $bin}"
 
   list=$dir/makedumpfile.list
-  if [[ $arch == x86_64 ]]; then
+  if [[ $arch == x86_64 && $suite == "$KK_HOST_SUITE" ]]; then
     # The host is amd64: its own static busybox and makedumpfile will do.
     kk_need_pkgs busybox-static makedumpfile binutils
     busybox=$(command -v busybox)
     mdf=$(command -v makedumpfile)
     kk_elf_closure / "$mdf" /usr/bin/makedumpfile "$triplet" >"$list.tmp"
   else
+    # The suite's own makedumpfile (a newer kernel wants a newer one), with its C
+    # library and every other library it loads, from that suite.
     kk_need_pkgs binutils
     deb=$(_kk_download_deb "busybox-static:$debarch")
     _kk_unpack_deb "$deb" "$root"
     busybox=$root/bin/busybox
+    [[ -f $busybox ]] || busybox=$root/usr/bin/busybox
     _kk_fetch_with_libs "makedumpfile:$debarch" "$root"
     mdf=$root/usr/bin/makedumpfile
-    [[ -f $mdf ]] || kk_die "no usr/bin/makedumpfile in makedumpfile:$debarch"
+    [[ -f $mdf ]] || kk_die "no usr/bin/makedumpfile in makedumpfile:$debarch ($suite)"
     kk_elf_closure "$root" "$mdf" /usr/bin/makedumpfile "$triplet" >"$list.tmp"
   fi
   mv "$list.tmp" "$list"
   cat >"$env.tmp" <<EOF
-KK_KERNEL_IMAGE=$root/boot/$image-$kver
+KK_KERNEL_IMAGE=$kimage
 KK_KERNEL_VERSION=$kver
+KK_KERNEL_SUITE=$suite
 KK_ROOT=$root
 KK_BUSYBOX=$busybox
 KK_MAKEDUMPFILE_LIST=$list
@@ -220,25 +298,38 @@ EOF
   mv "$env.tmp" "$env"
 }
 
-# Sets and exports the KK_* variables above for ARCH.
+# The cache folder of ARCH's guest from SUITE (default the host's).
+kk_kernel_dir() {
+  if [[ ${2:-$KK_HOST_SUITE} == "$KK_HOST_SUITE" ]]; then
+    echo "$KK_CACHE/$1"
+  else
+    echo "$KK_CACHE/$1-$2"
+  fi
+}
+
+# Sets and exports the KK_* variables above for ARCH's guest from SUITE (default the
+# host's, bookworm).
 kk_fetch_kernel() {
-  local arch=$1
+  local arch=$1 suite=${2:-$KK_HOST_SUITE} dir
   _kk_arch_info "$arch" >/dev/null
-  mkdir -p "$KK_CACHE/$arch"
-  # One fetch per ARCH at a time: parallel CTest runs share the cache. (No
+  dir=$(kk_kernel_dir "$arch" "$suite")
+  mkdir -p "$dir"
+  # One fetch per ARCH and SUITE at a time: parallel CTest runs share the cache. (No
   # `|| ...` after the subshell: that would switch off errexit inside it.)
   (
-    flock -w 1800 8 || kk_die "timed out waiting for $KK_CACHE/$arch/.lock"
-    _kk_fetch_locked "$arch"
-  ) 8>"$KK_CACHE/$arch/.lock"
+    flock -w 1800 8 || kk_die "timed out waiting for $dir/.lock"
+    _kk_fetch_locked "$arch" "$suite" "$dir"
+  ) 8>"$dir/.lock"
   # shellcheck source=/dev/null
-  . "$KK_CACHE/$arch/env.sh"
-  export KK_KERNEL_IMAGE KK_KERNEL_VERSION KK_ROOT KK_BUSYBOX KK_MAKEDUMPFILE_LIST
+  . "$dir/env.sh"
+  export KK_KERNEL_IMAGE KK_KERNEL_VERSION KK_KERNEL_SUITE KK_ROOT KK_BUSYBOX \
+    KK_MAKEDUMPFILE_LIST
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
-  [[ $# == 1 ]] || { echo "usage: ${0##*/} x86_64|i386|ppc64le" >&2; exit 2; }
-  kk_fetch_kernel "$1"
+  [[ $# == 1 || $# == 2 ]] \
+    || { echo "usage: ${0##*/} x86_64|i386|ppc64le [SUITE]" >&2; exit 2; }
+  kk_fetch_kernel "$@"
   echo "$KK_KERNEL_IMAGE"
 fi
