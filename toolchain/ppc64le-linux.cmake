@@ -6,6 +6,16 @@
 # libfdt-dev, libfdt1 and libssl-dev:ppc64el unpacked with dpkg-deb -x (libfdt-dev is not
 # Multi-Arch, so it cannot be installed beside the host's); cmake/guest-loaders.cmake
 # passes the one scripts/lib/guest-sysroot.sh ppc64le made.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR ppc64le)
+set(CMAKE_C_COMPILER powerpc64le-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER powerpc64le-linux-gnu-g++)
+set(CMAKE_ASM_COMPILER powerpc64le-linux-gnu-gcc)
+set(CMAKE_LINKER powerpc64le-linux-gnu-ld)
+set(CMAKE_AR powerpc64le-linux-gnu-ar CACHE FILEPATH "")
+set(CMAKE_RANLIB powerpc64le-linux-gnu-ranlib CACHE FILEPATH "")
+set(CMAKE_LIBRARY_ARCHITECTURE powerpc64le-linux-gnu)
+
 # Toolchain files run again inside every try_compile, which sees only the variables
 # listed here.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES KEXKIT_GUEST_SYSROOT)
