@@ -25,15 +25,16 @@ foreach(arch IN LISTS KEXKIT_GUEST_LOADERS)
   if(NOT arch IN_LIST KEXKIT_PURGATORY_ARCHES)
     message(FATAL_ERROR "guest loader ${arch} needs ${arch} in KEXKIT_PURGATORY_ARCHES")
   endif()
-  if(NOT KEXKIT_SYSROOT_${arch})
+  # Looked up again at every configure (not cached), so a build tree follows the
+  # KEXKIT_CACHE of the run that configures it.
+  set(_kk_sysroot ${KEXKIT_SYSROOT_${arch}})
+  if(NOT _kk_sysroot)
     set(_kk_sysroot ${_kk_cache}/${arch}/sysroot)
     if(NOT EXISTS ${_kk_sysroot}/.kk-complete)
       message(FATAL_ERROR "kexkit: no ${arch} guest sysroot in ${_kk_sysroot}: run "
                           "scripts/lib/guest-sysroot.sh ${arch} (scripts/test does), or pass "
                           "-DKEXKIT_SYSROOT_${arch}=<folder>")
     endif()
-    set(KEXKIT_SYSROOT_${arch} ${_kk_sysroot} CACHE PATH
-        "${arch} sysroot: Debian's libraries for the static guest loader, unpacked")
   endif()
   set(out ${CMAKE_BINARY_DIR}/bin/kexkit-${arch}-static)
   ExternalProject_Add(guest-loader-${arch}
@@ -42,7 +43,7 @@ foreach(arch IN LISTS KEXKIT_GUEST_LOADERS)
     CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/toolchain/${arch}-linux.cmake
                -DKEXKIT_LOADER_ONLY=ON -DKEXKIT_LOADER_ARCH=${arch}
                -DKEXKIT_PURGATORY_BLOB=${CMAKE_BINARY_DIR}/purgatory/${arch}/purgatory.ro
-               -DKEXKIT_GUEST_SYSROOT=${KEXKIT_SYSROOT_${arch}}
+               -DKEXKIT_GUEST_SYSROOT=${_kk_sysroot}
                -DCMAKE_BUILD_TYPE=Release ${KEXKIT_GUEST_ARGS_${arch}}
     BUILD_ALWAYS ON
     INSTALL_COMMAND ${CMAKE_COMMAND} -E copy

@@ -20,44 +20,37 @@
 _kk_image_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _kk_image_guest=$_kk_image_lib/../../host-tests/distro/guest
 
-# The packages of the image besides the essential set (minbase) and the DEBs.
-KK_IMAGE_PKGS=(systemd-sysv udev kmod procps linux-image-amd64 initramfs-tools
-               kdump-tools makedumpfile busybox file bsdextrautils e2fsprogs)
+# The base system (mmdebstrap --include), then, once the initramfs is set up for the VM,
+# the kernel, kdump-tools and kexkit's DEBs (kk-test.sh --install).
+KK_IMAGE_BASE_PKGS=(systemd-sysv udev kmod procps initramfs-tools busybox file
+                    bsdextrautils e2fsprogs)
+KK_IMAGE_PKGS=(linux-image-amd64 kdump-tools makedumpfile)
 
 _kk_image_build() {
-  local dir=$1 root tmp deb debs=() ver
+  local dir=$1 root tmp ver
   shift
   tmp=$dir.tmp.$$
   root=$tmp/root
-  rm -rf "$tmp"
   mkdir -p "$tmp/debs"
-  for deb in "$@"; do
-    cp "$deb" "$tmp/debs/"
-    debs+=("$tmp/debs/${deb##*/}")
-  done
+  cp "$@" "$tmp/debs/"
   kk_log "mmdebstrap: Debian 12 with systemd, kdump-tools and ${*##*/} (a few minutes)"
-  # kdump-tools asks whether to enable kdump: yes. The kernel's postinst builds the
-  # initramfs and, once kdump-tools is there, its hook the kdump initramfs.
+  # The second hook installs the kernel after the initramfs configuration is in place,
+  # so that mkinitramfs runs once, for the few modules the VM needs.
   # shellcheck disable=SC2016  # the hooks' $1 is mmdebstrap's
-  # file-mirror-automount: the local DEBs are bind-mounted into the chroot for dpkg.
   mmdebstrap --mode=root --variant=minbase \
-    --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
-    --include="$(IFS=,; echo "${KK_IMAGE_PKGS[*]},${debs[*]}")" \
-    --essential-hook='echo "kdump-tools kdump-tools/use_kdump boolean true" | chroot "$1" debconf-set-selections' \
-    --customize-hook="copy-in $_kk_image_guest/kk-test.sh $_kk_image_guest/kk-test.service /tmp" \
-    --customize-hook='chroot "$1" sh /tmp/kk-test.sh --install' \
+    --include="$(IFS=,; echo "${KK_IMAGE_BASE_PKGS[*]}")" \
+    --customize-hook="copy-in $_kk_image_guest/kk-test.sh $_kk_image_guest/kk-test.service $tmp/debs /tmp" \
+    --customize-hook="chroot \"\$1\" sh /tmp/kk-test.sh --install ${KK_IMAGE_PKGS[*]}" \
     bookworm "$root" >&2 || kk_die "mmdebstrap failed"
   ver=$(ls "$root/lib/modules")
   [[ $(wc -w <<<"$ver") == 1 ]] || kk_die "want one kernel in the image, found: $ver"
-  [[ -e $root/var/lib/kdump/initrd.img-$ver || -e $root/var/lib/kdump/initrd.img ]] \
-    || kk_log "warning: no kdump initramfs in the image; kdump-config will make one at load"
+  [[ -e $root/var/lib/kdump/initrd.img-$ver ]] || kk_die "no kdump initramfs in the image"
   cp "$root/boot/vmlinuz-$ver" "$tmp/vmlinuz"
   cp "$root/boot/initrd.img-$ver" "$tmp/initrd.img"
   echo "$ver" >"$tmp/version"
   # ext4 straight from the folder (mkfs.ext4 -d), 4 GiB sparse: room for a dump.
   mkfs.ext4 -q -F -L kkroot -d "$root" "$tmp/disk.img" 4G || kk_die "mkfs.ext4 -d failed"
-  rm -rf "$root"
-  rm -rf "$dir"
+  rm -rf "$root" "$tmp/debs" "$dir"
   mv "$tmp" "$dir"
 }
 

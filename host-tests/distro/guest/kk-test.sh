@@ -1,8 +1,9 @@
 #!/bin/sh
 # kk-test.sh: kexkit's distro e2e test inside the Debian image (host-tests/distro).
 #
-#   kk-test.sh --install   in the image build (mmdebstrap's chroot): fstab, initramfs
-#                          module list, the test unit
+#   kk-test.sh --install PKG...  in the image build (mmdebstrap's chroot): fstab,
+#                          initramfs module list, then PKG... and kexkit's DEBs
+#                          (/tmp/debs), the test unit
 #   kk-test.sh             at boot (kk-test.service), by the kernel command line:
 #     kk.test=kdump-tools      report kdump-config status and kdump-tools' journal,
 #                              then crash (sysrq-c); kdump-tools' own capture path
@@ -14,23 +15,33 @@
 set -u
 
 if [ "${1:-}" = --install ]; then
+  # --install PKG...: in mmdebstrap's chroot; kexkit's DEBs are in /tmp/debs.
   set -e
+  shift
   echo 'LABEL=kkroot / ext4 defaults 0 1' >/etc/fstab
   echo kk-debian >/etc/hostname
   # Both initramfs images (the system's and kdump-tools') with the VM's disk drivers
-  # only: kdump-tools would otherwise switch to MODULES=dep, which reads the build
-  # host's devices inside this chroot.
+  # only, set before the kernel is installed so that each is made once: kdump-tools
+  # would otherwise switch MODULES=most to MODULES=dep, which reads the build host's
+  # devices inside this chroot.
   echo MODULES=list >/etc/initramfs-tools/conf.d/kk-modules
   printf '%s\n' virtio_pci virtio_blk ext4 >>/etc/initramfs-tools/modules
+  echo "kdump-tools kdump-tools/use_kdump boolean true" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "$@" /tmp/debs/*.deb
+  if [ "$(dpkg-query -W -f='${db:Status-Status}' kexec-tools 2>/dev/null)" = installed ]; then
+    echo "kk-test.sh: kexec-tools got installed; kexkit's package must provide it" >&2
+    exit 1
+  fi
+  for v in $(ls /lib/modules); do
+    [ -e "/var/lib/kdump/initrd.img-$v" ] || /etc/kernel/postinst.d/kdump-tools "$v"
+  done
   install -m 0755 /tmp/kk-test.sh /usr/local/sbin/kk-test.sh
   install -m 0644 /tmp/kk-test.service /etc/systemd/system/kk-test.service
   systemctl enable kk-test.service
   # No login prompt on the serial console: it would only add noise to the log.
   systemctl mask serial-getty@ttyS0.service getty@tty1.service
-  for v in $(ls /lib/modules); do
-    update-initramfs -c -k "$v" 2>/dev/null || update-initramfs -u -k "$v"
-    /etc/kernel/postinst.d/kdump-tools "$v"
-  done
+  apt-get clean
   exit 0
 fi
 
