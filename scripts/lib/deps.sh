@@ -50,3 +50,11 @@ kk_fetch_test_kernels() {
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" "$suite" >/dev/null
   done <"$_kk_deps_lib/../../host-tests/e2e/kernel-matrix.txt"
 }
+
+kk_install_fuzz_deps() {
+  kk_need_pkgs "${KK_FUZZ_PKGS[@]}"
+}
+
+kk_install_e2e_deps() {
+  kk_need_pkgs "${KK_E2E_PKGS[@]}"
+}

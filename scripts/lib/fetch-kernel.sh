@@ -63,7 +63,11 @@ _kk_use_suite() {
   esac
   base=${suite%-backports}
   dir=$KK_CACHE/apt/$suite-$debarch
-  mirror=${KK_DEBIAN_MIRROR:-$(apt-cache policy | awk -v s="$KK_HOST_SUITE/main" '$3 == s {print $2; exit}')}
+  # From the host's sources configuration (not its downloaded lists, which another
+  # program may be rewriting right now).
+  mirror=${KK_DEBIAN_MIRROR:-$(apt-get indextargets --no-release-info --format \
+    '$(SITE) $(RELEASE) $(COMPONENT) $(TARGET_OF)' 2>/dev/null \
+    | awk -v s="$KK_HOST_SUITE" '$2 == s && $3 == "main" && $4 == "deb" {print $1}' | sort -u | head -n 1)}
   [[ -n $mirror ]] || kk_die "no Debian mirror for $KK_HOST_SUITE/main in the host's apt sources (set KK_DEBIAN_MIRROR)"
   mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/archives/partial"
   : >"$dir/status.tmp"
