@@ -7,7 +7,8 @@
 #
 # SUITE (default bookworm, the host's own) picks the Debian release whose kernel
 # and makedumpfile the guest gets: bullseye (5.10), bookworm (6.1), trixie (6.12),
-# bookworm-backports, trixie-backports (the newest). Any suite but the host's is
+# bookworm-backports, trixie-backports (the newest). KSUITE+USUITE takes the kernel
+# from KSUITE and the userland (busybox, makedumpfile) from USUITE. Any suite but the host's is
 # read through a private apt configuration in $KK_CACHE/apt/SUITE-DEBARCH (its own
 # sources list, lists and status; no lock taken): the machine's own apt never sees
 # that suite. Its mirror is the one the host's apt uses for bookworm
@@ -115,6 +116,11 @@ _kk_pkg_field() {
 # Downloads package $1 (NAME:DEBARCH) into $KK_CACHE unless the same version
 # is already there; prints the .deb path.
 _kk_download_deb() {
+  _kk_try_download_deb "$1" || kk_die "apt-get download $1 failed"
+}
+
+# _kk_download_deb that returns 1 instead of stopping when the download fails.
+_kk_try_download_deb() {
   local pkg=$1 name=${1%%:*} ver arch deb
   ver=$(_kk_pkg_field "$pkg" Version)
   arch=$(_kk_pkg_field "$pkg" Architecture)
@@ -126,11 +132,35 @@ _kk_download_deb() {
     # apt-get download writes into the current directory. Its warning that
     # the download runs unsandboxed (user _apt cannot write KK_CACHE) is
     # harmless.
-    (cd "$KK_CACHE" && apt-get "${_kk_apt[@]}" download -q "$pkg=$ver" >&2) \
-      || kk_die "apt-get download $pkg failed"
+    (cd "$KK_CACHE" && apt-get "${_kk_apt[@]}" download -q "$pkg=$ver" >&2) || return 1
     [[ -s $deb ]] || kk_die "apt-get download $pkg did not produce $deb"
   fi
   echo "$deb"
+}
+
+# The kernel package: the one the meta package $1 depends on, else (a mirror that
+# lists a build it does not serve yet answers 404) the newest other build of the
+# same flavour and kernel series (6.12, 7.3: never another release's) that
+# downloads. Prints "PACKAGE DEB".
+_kk_download_kernel() {
+  local meta=$1 debarch=$2 flavour=${1#linux-image-} kpkg deb p series
+  kpkg=$(_kk_pkg_field "$meta:$debarch" Depends | tr ',' '\n' \
+    | sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
+  [[ -n $kpkg ]] || kk_die "cannot resolve the kernel package behind $meta:$debarch"
+  if deb=$(_kk_try_download_deb "$kpkg:$debarch"); then
+    echo "$kpkg $deb"
+    return 0
+  fi
+  series=$(sed -E 's/^linux-image-([0-9]+[.][0-9]+).*/\1/' <<<"$kpkg")
+  for p in $(apt-cache "${_kk_apt[@]}" pkgnames "linux-image-$series" \
+    | grep -E "^linux-image-${series//./[.]}[.+-][^ ]*-$flavour\$" | grep -vx "$kpkg" | sort -rV); do
+    kk_log "$kpkg did not download; trying $p"
+    if deb=$(_kk_try_download_deb "$p:$debarch"); then
+      echo "$p $deb"
+      return 0
+    fi
+  done
+  kk_die "no build of linux-image-$series*-$flavour:$debarch downloads"
 }
 
 # Unpacks a .deb into root $2 once (a stamp per .deb file).
@@ -238,7 +268,7 @@ _kk_env_complete() {
 
 _kk_fetch_locked() {
   local arch=$1 suite=$2 dir=$3 debarch meta triplet image root env kpkg kver busybox mdf list deb
-  local bin kimage=
+  local bin kimage= ksuite=${2%%+*} usuite=${2#*+}
   read -r debarch meta triplet image <<<"$(_kk_arch_info "$arch")"
   root=$dir/root
   env=$dir/env.sh
@@ -246,15 +276,12 @@ _kk_fetch_locked() {
     return 0
   fi
   mkdir -p "$root"
-  _kk_use_suite "$suite" "$debarch"
+  _kk_use_suite "$ksuite" "$debarch"
   _kk_ensure_dpkg_arch "$debarch" "$meta:$debarch"
 
   # linux-image-amd64 depends on exactly one versioned linux-image-6.1.0-N-amd64.
-  kpkg=$(_kk_pkg_field "$meta:$debarch" Depends | tr ',' '\n' \
-    | sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
-  [[ -n $kpkg ]] || kk_die "cannot resolve the kernel package behind $meta:$debarch ($suite)"
+  read -r kpkg deb <<<"$(_kk_download_kernel "$meta" "$debarch")"
   kver=${kpkg#linux-image-}
-  deb=$(_kk_download_deb "$kpkg:$debarch")
   _kk_unpack_deb "$deb" "$root"
   # Newer kernels: the image is in linux-binary-<version>, which linux-image-<version>
   # depends on.
@@ -271,7 +298,9 @@ _kk_fetch_locked() {
     || kk_die "no /boot/$image-$kver or /usr/lib/modules/$kver/$image in $kpkg${bin:+ or $bin}"
 
   list=$dir/makedumpfile.list
-  if [[ $arch == x86_64 && $suite == "$KK_HOST_SUITE" ]]; then
+  _kk_use_suite "$usuite" "$debarch"
+  _kk_ensure_dpkg_arch "$debarch" "busybox-static:$debarch"
+  if [[ $arch == x86_64 && $usuite == "$KK_HOST_SUITE" ]]; then
     # The host is amd64: its own static busybox and makedumpfile will do.
     kk_need_pkgs busybox-static makedumpfile binutils
     busybox=$(command -v busybox)
@@ -287,14 +316,14 @@ _kk_fetch_locked() {
     [[ -f $busybox ]] || busybox=$root/usr/bin/busybox
     _kk_fetch_with_libs "makedumpfile:$debarch" "$root"
     mdf=$root/usr/bin/makedumpfile
-    [[ -f $mdf ]] || kk_die "no usr/bin/makedumpfile in makedumpfile:$debarch ($suite)"
+    [[ -f $mdf ]] || kk_die "no usr/bin/makedumpfile in makedumpfile:$debarch ($usuite)"
     kk_elf_closure "$root" "$mdf" /usr/bin/makedumpfile "$triplet" >"$list.tmp"
   fi
   mv "$list.tmp" "$list"
   cat >"$env.tmp" <<EOF
 KK_KERNEL_IMAGE=$kimage
 KK_KERNEL_VERSION=$kver
-KK_KERNEL_SUITE=$suite
+KK_KERNEL_SUITE=$ksuite
 KK_ROOT=$root
 KK_BUSYBOX=$busybox
 KK_MAKEDUMPFILE_LIST=$list
