@@ -53,7 +53,10 @@ marker=$(arg kk.marker)
 case $test in
   kdump-tools)
     if [ -e /proc/vmcore ]; then say "KK-UNEXPECTED: kk-test ran in the capture kernel"; exit 1; fi
-    say "KK-KEXEC-PATH $(readlink -f /sbin/kexec) $(dpkg -S "$(readlink -f /sbin/kexec)" 2>/dev/null | cut -d: -f1)"
+    # What kdump-config runs as /sbin/kexec: its real path, then the packages that own
+    # /usr/sbin/kexec and that real file.
+    real=$(readlink -f /sbin/kexec)
+    say "KK-KEXEC-PATH $real $(dpkg -S /usr/sbin/kexec 2>/dev/null | cut -d: -f1) $(dpkg -S "$real" 2>/dev/null | cut -d: -f1)"
     kdump-config status 2>&1 | sed 's/^/KK-STATUS: /' >/dev/console
     journalctl -b --no-pager -o cat -u kdump-tools.service 2>&1 | sed 's/^/KK-JOURNAL: /' >/dev/console
     say "KK-CRASH-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
