@@ -12,6 +12,7 @@
 #include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
+#include "kexkit/purgatory-abi.h"
 #include "unit/test-files.h"
 
 namespace {
@@ -675,7 +676,7 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
       }
       ++linked;
       (void)image->SymbolAddress("kexkit_start");
-      std::vector<uint8_t> params(344, 0x5a);
+      std::vector<uint8_t> params(sizeof(kexkit::abi::PurgatoryParams), 0x5a);
       (void)image->SetSymbol("kexkit_params", params);
       (void)image->GetSymbol("kexkit_entry_x86_64", 144);
       (void)image->SetSymbol("kexkit_stack_top", {});
