@@ -248,7 +248,8 @@ std::vector<load::MemRange> FdtBuilder::FirmwareReserved() const {
   // #address-cells [the kernel's early_reserve_mem_dt reads it so].
   int len = 0;
   const auto* rr = static_cast<const uint8_t*>(fdt_getprop(fdt, 0, "reserved-ranges", &len));
-  for (int at = 0; rr != nullptr && at + 16 <= len; at += 16) add(Cells(rr + at, 2), Cells(rr + at + 8, 2));
+  for (int at = 0; rr != nullptr && at + 16 <= len; at += 16)
+    add(Cells(rr + at, 2), Cells(rr + at + 8, 2));
   // /reserved-memory children with a reg [DTSpec 3.5.4]. "reusable" ones are memory the
   // running kernel may hand out (CMA): not firmware's.
   const int rm = fdt_path_offset(fdt, "/reserved-memory");

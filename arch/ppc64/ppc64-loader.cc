@@ -46,7 +46,8 @@ std::string Line(const char* fmt, unsigned long long a, unsigned long long b = 0
 
 // Sorted, overlapping and touching ranges joined.
 std::vector<MemRange> Merge(std::vector<MemRange> v) {
-  std::sort(v.begin(), v.end(), [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  std::sort(v.begin(), v.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
   std::vector<MemRange> out;
   for (const MemRange& r : v) {
     if (!out.empty() && r.start <= out.back().end) {
@@ -140,9 +141,10 @@ class Ppc64Loader final : public load::ArchLoader {
       firmware = Merge(std::move(firmware));
     }
     for (const MemRange& r : firmware) {
-      cut.push_back({r.start & ~(kSegmentAlign - 1),
-                     r.end > ~uint64_t{0} - kSegmentAlign ? ~uint64_t{0} : AlignUp(r.end, kSegmentAlign),
-                     RangeType::kReserved});
+      cut.push_back(
+          {r.start & ~(kSegmentAlign - 1),
+           r.end > ~uint64_t{0} - kSegmentAlign ? ~uint64_t{0} : AlignUp(r.end, kSegmentAlign),
+           RangeType::kReserved});
     }
     std::vector<MemRange> free;
     for (MemRange r : load::Subtract(ctx.space.free_ranges(), cut)) {
@@ -287,11 +289,13 @@ class Ppc64Loader final : public load::ArchLoader {
     std::snprintf(note, sizeof(note),
                   "kexkit: ppc64 %s, device tree %llu bytes, RMA top 0x%llx, console %s, "
                   "terminal 0x%x",
-                  powernv ? "PowerNV (OPAL)" : "pseries", static_cast<unsigned long long>(fdt->size()),
+                  powernv ? "PowerNV (OPAL)" : "pseries",
+                  static_cast<unsigned long long>(fdt->size()),
                   static_cast<unsigned long long>(rma_top_), console, ctx.params.hvc_vtermno);
     ctx.plan.notes.push_back(note);
     for (const MemRange& r : firmware) {
-      ctx.plan.notes.push_back(Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
+      ctx.plan.notes.push_back(
+          Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
     }
     ctx.plan.segments.push_back(
         {ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz, "device tree"});

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "kexkit/purgatory-abi.h"
 #include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
-#include "kexkit/purgatory-abi.h"
 #include "unit/test-files.h"
 
 namespace {

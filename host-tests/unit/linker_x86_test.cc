@@ -11,10 +11,10 @@
 #include <set>
 #include <sstream>
 
+#include "kexkit/purgatory-abi.h"
 #include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
-#include "kexkit/purgatory-abi.h"
 #include "unit/test-files.h"
 
 namespace {

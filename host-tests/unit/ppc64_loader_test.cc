@@ -163,7 +163,8 @@ std::string DebianBoot() {
 }
 std::string DebianVmlinux() {
   std::error_code ec;
-  for (fs::directory_iterator it(DebianBoot(), fs::directory_options::skip_permission_denied, ec), end;
+  for (fs::directory_iterator it(DebianBoot(), fs::directory_options::skip_permission_denied, ec),
+       end;
        !ec && it != end; it.increment(ec)) {
     if (it->path().filename().string().starts_with("vmlinux-")) return it->path();
   }
@@ -257,11 +258,10 @@ class FakeTree {
     Prop("ibm,opal/opal-runtime-size", Be64(0x1c30000));
     Prop("ibm,opal/consoles/serial@0/reg", Be32(0));
     Prop("ibm,opal/consoles/serial@0/compatible", Str("ibm,opal-console-raw"));
-    Prop("reserved-ranges", Be64(0x30000000) + Be64(0x600000) + Be64(0x30600000) +
-                                Be64(0xa00000) + Be64(0x31000000) + Be64(0xc10000) +
-                                Be64(0x31c10000) + Be64(0x20000) + Be64(0x31c30000) +
-                                Be64(0xfd2000) + Be64(0x203ffd800000) + Be64(0x400000) +
-                                Be64(0x203fff800000) + Be64(0x800000));
+    Prop("reserved-ranges",
+         Be64(0x30000000) + Be64(0x600000) + Be64(0x30600000) + Be64(0xa00000) + Be64(0x31000000) +
+             Be64(0xc10000) + Be64(0x31c10000) + Be64(0x20000) + Be64(0x31c30000) + Be64(0xfd2000) +
+             Be64(0x203ffd800000) + Be64(0x400000) + Be64(0x203fff800000) + Be64(0x800000));
     Prop("reserved-memory/#address-cells", Be32(2));
     Prop("reserved-memory/#size-cells", Be32(2));
     Prop("reserved-memory/ibm,firmware-code@30000000/reg", Be64(0x30000000) + Be64(0x600000));
@@ -534,7 +534,8 @@ TEST(Ppc64Fdt, FirmwareReservedJoinsReservedRangesAndReservedMemory) {
   t.PowerNV(false);
   // One range only in /reserved-memory, one only in reserved-ranges (above), one
   // reusable (CMA: not the firmware's), and a node without reg.
-  t.Prop("reserved-memory/only-here@40000000/reg", FakeTree::Be64(0x40000000) + FakeTree::Be64(0x10000));
+  t.Prop("reserved-memory/only-here@40000000/reg",
+         FakeTree::Be64(0x40000000) + FakeTree::Be64(0x10000));
   t.Prop("reserved-memory/cma@50000000/reg", FakeTree::Be64(0x50000000) + FakeTree::Be64(0x100000));
   t.Prop("reserved-memory/cma@50000000/reusable", "");
   t.Prop("reserved-memory/dynamic/size", FakeTree::Be64(0x100000));

@@ -59,19 +59,19 @@ int64_t OpalCall(uint64_t token, uint64_t a0, uint64_t a1, uint64_t a2) {
   register uint64_t r6 asm("r6") = g_opal_base;
   register uint64_t r7 asm("r7") = g_opal_entry;
   asm volatile(
-      "mr     31, 2\n\t"          // the TOC: OPAL hands back its own r2
+      "mr     31, 2\n\t"  // the TOC: OPAL hands back its own r2
       "mfmsr  12\n\t"
-      "li     11, 0x31\n\t"       // MSR_IR | MSR_DR | MSR_LE
+      "li     11, 0x31\n\t"  // MSR_IR | MSR_DR | MSR_LE
       "andc   12, 12, 11\n\t"
-      "mtspr  314, 7\n\t"         // HSRR0 = opal entry
-      "mtspr  315, 12\n\t"        // HSRR1 = this MSR, big-endian, real mode
+      "mtspr  314, 7\n\t"   // HSRR0 = opal entry
+      "mtspr  315, 12\n\t"  // HSRR1 = this MSR, big-endian, real mode
       "mr     2, 6\n\t"
       "bcl    20, 31, 1f\n"
       "1:\tmflr 11\n\t"
       "addi   11, 11, 2f - 1b\n\t"
       "mtlr   11\n\t"
       "hrfid\n"
-      "2:\ttdi 0, 0, 0x48\n\t"    // FIXUP_ENDIAN, see above
+      "2:\ttdi 0, 0, 0x48\n\t"  // FIXUP_ENDIAN, see above
       "b      191f\n\t"
       ".byte  0x7d, 0x60, 0x00, 0xa6\n\t"  // mfmsr  r11
       ".byte  0x69, 0x6b, 0x00, 0x01\n\t"  // xori   r11, r11, MSR_LE
@@ -82,12 +82,12 @@ int64_t OpalCall(uint64_t token, uint64_t a0, uint64_t a1, uint64_t a2) {
       ".byte  0x39, 0x4a, 0x00, 0x14\n\t"  // addi   r10, r10, 20 (to 191:)
       ".byte  0x7d, 0x5a, 0x03, 0xa6\n\t"  // mtsrr0 r10
       ".byte  0x7d, 0x7b, 0x03, 0xa6\n\t"  // mtsrr1 r11
-      ".byte  0x4c, 0x00, 0x00, 0x24\n"     // rfid
+      ".byte  0x4c, 0x00, 0x00, 0x24\n"    // rfid
       "191:\tmr 2, 31"
       : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
       :
-      : "r8", "r9", "r10", "r11", "r12", "r31", "cr0", "cr1", "cr5", "cr6", "cr7", "ctr",
-        "lr", "xer", "memory");
+      : "r8", "r9", "r10", "r11", "r12", "r31", "cr0", "cr1", "cr5", "cr6", "cr7", "ctr", "lr",
+        "xer", "memory");
   return static_cast<int64_t>(r3);
 }
 
