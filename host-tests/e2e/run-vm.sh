@@ -119,6 +119,12 @@ case $test in
   kexec)
     required=($'^\r?kexkit purgatory: ' 'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
     fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    # With several CPUs, the second kernel must bring its secondaries up too (pseries:
+    # from the hold loop at 0x60; PowerNV: from OPAL, which the old kernel gave them to).
+    if ((smp > 1)); then
+      extra_append="kk.cpus=$smp${extra_append:+ $extra_append}"
+      required+=('KK-CPUS-OK')
+    fi
     ;;
   kexec-bad-digest)
     first_test=kexec
