@@ -68,6 +68,8 @@ std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e) {
   put64(offsetof(P, serial_port), p.serial_port);
   put32(offsetof(P, serial_divisor), p.serial_divisor);
   put32(offsetof(P, hvc_vtermno), p.hvc_vtermno);
+  put64(offsetof(P, opal_base), p.opal_base);
+  put64(offsetof(P, opal_entry), p.opal_entry);
   return b;
 }
 

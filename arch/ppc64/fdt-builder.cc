@@ -224,6 +224,61 @@ std::optional<load::MemRange> FdtBuilder::RtasRange() const {
   return load::MemRange{*base, *base + *size, load::RangeType::kReserved};
 }
 
+bool FdtBuilder::IsPowerNV() const {
+  // The kernel's own test [arch/powerpc/platforms/powernv/setup.c pnv_probe]: the root
+  // is compatible with "ibm,powernv". A pseries guest never is, even on OPAL hardware.
+  return fdt_node_check_compatible(buf_.data(), 0, "ibm,powernv") == 0;
+}
+
+std::optional<load::MemRange> FdtBuilder::OpalRuntime() const {
+  auto base = PropU64("/ibm,opal", "opal-base-address");
+  auto size = PropU64("/ibm,opal", "opal-runtime-size");
+  if (!base || !size || *size == 0 || *base + *size < *base) return std::nullopt;
+  return load::MemRange{*base, *base + *size, load::RangeType::kReserved};
+}
+
+std::vector<load::MemRange> FdtBuilder::FirmwareReserved() const {
+  const void* fdt = buf_.data();
+  std::vector<load::MemRange> out;
+  auto add = [&](uint64_t base, uint64_t size) {
+    if (size != 0 && base + size > base)
+      out.push_back({base, base + size, load::RangeType::kReserved});
+  };
+  // reserved-ranges: (address, size) pairs of two cells each, whatever the root's
+  // #address-cells [the kernel's early_reserve_mem_dt reads it so].
+  int len = 0;
+  const auto* rr = static_cast<const uint8_t*>(fdt_getprop(fdt, 0, "reserved-ranges", &len));
+  for (int at = 0; rr != nullptr && at + 16 <= len; at += 16)
+    add(Cells(rr + at, 2), Cells(rr + at + 8, 2));
+  // /reserved-memory children with a reg [DTSpec 3.5.4]. "reusable" ones are memory the
+  // running kernel may hand out (CMA): not firmware's.
+  const int rm = fdt_path_offset(fdt, "/reserved-memory");
+  if (rm >= 0) {
+    const int ac = fdt_address_cells(fdt, rm), sc = fdt_size_cells(fdt, rm);
+    if (ac >= 1 && ac <= 2 && sc >= 1 && sc <= 2) {
+      int child;
+      fdt_for_each_subnode(child, fdt, rm) {
+        if (fdt_getprop(fdt, child, "reusable", nullptr) != nullptr) continue;
+        const auto* reg = static_cast<const uint8_t*>(fdt_getprop(fdt, child, "reg", &len));
+        const int step = 4 * (ac + sc);
+        for (int at = 0; reg != nullptr && at + step <= len; at += step)
+          add(Cells(reg + at, ac), Cells(reg + at + 4 * ac, sc));
+      }
+    }
+  }
+  // skiboot lists each range in both places: one entry per range, overlaps merged.
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
+  std::vector<load::MemRange> merged;
+  for (const load::MemRange& r : out) {
+    if (!merged.empty() && r.start <= merged.back().end) {
+      merged.back().end = std::max(merged.back().end, r.end);
+    } else {
+      merged.push_back(r);
+    }
+  }
+  return merged;
+}
+
 std::optional<uint32_t> FdtBuilder::VtermNo() const {
   const void* fdt = buf_.data();
   const int chosen = fdt_path_offset(fdt, "/chosen");

@@ -34,7 +34,17 @@ class FdtBuilder {
   std::vector<load::MemRange> Memory() const;
   // The RTAS instance the running kernel uses (/rtas linux,rtas-base + rtas-size).
   std::optional<load::MemRange> RtasRange() const;
-  // The hypervisor vterm of /chosen's stdout (linux,stdout-path or stdout-path): its reg.
+  // PowerNV (bare-metal OpenPOWER, OPAL firmware, no hypervisor): the root is
+  // compatible with "ibm,powernv".
+  bool IsPowerNV() const;
+  // OPAL's runtime image (/ibm,opal opal-base-address + opal-runtime-size).
+  std::optional<load::MemRange> OpalRuntime() const;
+  // Memory the firmware keeps for itself: the root's reserved-ranges (skiboot: its code,
+  // heap, stacks, HOMER and OCC areas) and every /reserved-memory child's reg but the
+  // "reusable" ones; sorted, overlaps merged.
+  std::vector<load::MemRange> FirmwareReserved() const;
+  // The hypervisor vterm of /chosen's stdout (linux,stdout-path or stdout-path): its reg
+  // (on PowerNV, the OPAL console's terminal number: /ibm,opal/consoles/serial@N).
   std::optional<uint32_t> VtermNo() const;
   // /chosen u64 property (linux,crashkernel-base ...), either 4 or 8 bytes.
   std::optional<uint64_t> ChosenU64(const char* prop) const;

@@ -44,6 +44,21 @@ std::string Line(const char* fmt, unsigned long long a, unsigned long long b = 0
   return buf;
 }
 
+// Sorted, overlapping and touching ranges joined.
+std::vector<MemRange> Merge(std::vector<MemRange> v) {
+  std::sort(v.begin(), v.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  std::vector<MemRange> out;
+  for (const MemRange& r : v) {
+    if (!out.empty() && r.start <= out.back().end) {
+      out.back().end = std::max(out.back().end, r.end);
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
 // The running kernel's end (/chosen/linux,kernel-end): kexec_sequence runs from the old
 // kernel's text while it copies the segments, so none may land there.
 uint64_t RunningKernelEnd(const load::Options& opt) {
@@ -113,6 +128,24 @@ class Ppc64Loader final : public load::ArchLoader {
     if (rtas)
       cut.push_back({rtas->start & ~(kSegmentAlign - 1), AlignUp(rtas->end, kSegmentAlign),
                      RangeType::kReserved});
+    // Firmware memory (skiboot's code, heap and stacks on PowerNV; reserved-ranges and
+    // /reserved-memory wherever they are): no segment there, and the new kernel must
+    // keep it too, so each range goes into the reserve map [kexec-tools
+    // scan_reserved_ranges]. OPAL's runtime image is among them on skiboot; it is
+    // added on its own in case a firmware lists it nowhere else.
+    const bool powernv = fdt->IsPowerNV();
+    const auto opal = fdt->OpalRuntime();
+    std::vector<MemRange> firmware = fdt->FirmwareReserved();
+    if (opal) {
+      firmware.push_back(*opal);
+      firmware = Merge(std::move(firmware));
+    }
+    for (const MemRange& r : firmware) {
+      cut.push_back(
+          {r.start & ~(kSegmentAlign - 1),
+           r.end > ~uint64_t{0} - kSegmentAlign ? ~uint64_t{0} : AlignUp(r.end, kSegmentAlign),
+           RangeType::kReserved});
+    }
     std::vector<MemRange> free;
     for (MemRange r : load::Subtract(ctx.space.free_ranges(), cut)) {
       r.start = AlignUp(r.start, kSegmentAlign);
@@ -176,6 +209,9 @@ class Ppc64Loader final : public load::ArchLoader {
       if (auto r = fdt->AddReserve(rtas->start, rtas->size()); !r)
         return std::unexpected(r.error());
     }
+    for (const MemRange& r : firmware) {
+      if (auto e = fdt->AddReserve(r.start, r.size()); !e) return std::unexpected(e.error());
+    }
     if (initrd_end > initrd_start) {
       if (auto r = fdt->AddReserve(initrd_start, initrd_end - initrd_start); !r) {
         return std::unexpected(r.error());
@@ -186,10 +222,15 @@ class Ppc64Loader final : public load::ArchLoader {
       // backup) and the crash region. As kexec-tools: one usable range [0, crash end)
       // with [64K, crash base) reserved, not two ranges: early boot allocates from the
       // first memory block, which must be more than 64K (two ranges hang it silently).
-      // RTAS stays usable wherever it is.
+      // RTAS, and OPAL's runtime image on PowerNV, stay usable wherever they are: the
+      // capture kernel calls into them, and maps OPAL's memory console and message
+      // buffers through its linear map (the reserve map keeps it from allocating there)
+      // [kexec-tools add_usable_mem_rgns for rtas and ibm,opal].
       const MemRange& crash = ctx.map.crash.back();
       std::vector<MemRange> usable = {{0, crash.end, RangeType::kRam}};
       if (rtas && rtas->start >= crash.end) usable.push_back(*rtas);
+      if (opal && opal->end > crash.end)
+        usable.push_back({std::max(opal->start, crash.end), opal->end, RangeType::kRam});
       if (auto r = fdt->SetUsableMemory(usable); !r) return r;
       const std::pair<uint64_t, uint64_t> keep[] = {{kBackupSize, crash.start - kBackupSize},
                                                     {backup_dst, kBackupSize},
@@ -220,21 +261,42 @@ class Ppc64Loader final : public load::ArchLoader {
     if (auto r = fdt->SetReserve(*purg_rsv, purgatory_addr_, pmemsz); !r) return r;
     if (auto r = fdt->SetReserve(*fdt_rsv, fdt_addr_, fdt->size()); !r) return r;
 
-    // Console: hvc on pseries when asked for; the vterm is /chosen's stdout node's reg
-    // (0x71000000 on QEMU, which also accepts 0 for early debug).
-    if (WantsHvcConsole(opt, ctx.cmdline)) {
-      ctx.params.flags |= abi::kFlagConsoleHvc;
-      ctx.params.hvc_vtermno = fdt->VtermNo().value_or(0);
-    }
+    // Console, when asked for (console=hvc<n> is the firmware console on both
+    // platforms): the terminal is /chosen's stdout node's reg. On pseries, the
+    // H_PUT_TERM_CHAR hypercall (vterm 0x71000000 on QEMU, which also accepts 0 for
+    // early debug). On PowerNV there is no hypervisor: OPAL_CONSOLE_WRITE at OPAL's
+    // entry, and never `sc 1`, which would trap into the old kernel's vectors.
     opal_base_ = fdt->PropU64("/ibm,opal", "opal-base-address").value_or(0);
     opal_entry_ = fdt->PropU64("/ibm,opal", "opal-entry-address").value_or(0);
+    const char* console = "none";
+    if (WantsHvcConsole(opt, ctx.cmdline)) {
+      if (!powernv) {
+        ctx.params.flags |= abi::kFlagConsoleHvc;
+        ctx.params.hvc_vtermno = fdt->VtermNo().value_or(0);
+        console = "hvc (H_PUT_TERM_CHAR)";
+      } else if (opal_base_ != 0 && opal_entry_ != 0) {
+        ctx.params.flags |= abi::kFlagConsoleOpal;
+        ctx.params.hvc_vtermno = fdt->VtermNo().value_or(0);
+        ctx.params.opal_base = opal_base_;
+        ctx.params.opal_entry = opal_entry_;
+        console = "OPAL";
+      } else {
+        console = "none (PowerNV without /ibm,opal entry points)";
+      }
+    }
 
-    char note[160];
+    char note[200];
     std::snprintf(note, sizeof(note),
-                  "kexkit: ppc64 device tree %llu bytes, RMA top 0x%llx, hvc vterm 0x%x",
+                  "kexkit: ppc64 %s, device tree %llu bytes, RMA top 0x%llx, console %s, "
+                  "terminal 0x%x",
+                  powernv ? "PowerNV (OPAL)" : "pseries",
                   static_cast<unsigned long long>(fdt->size()),
-                  static_cast<unsigned long long>(rma_top_), ctx.params.hvc_vtermno);
+                  static_cast<unsigned long long>(rma_top_), console, ctx.params.hvc_vtermno);
     ctx.plan.notes.push_back(note);
+    for (const MemRange& r : firmware) {
+      ctx.plan.notes.push_back(
+          Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
+    }
     ctx.plan.segments.push_back(
         {ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz, "device tree"});
     return {};

@@ -30,6 +30,9 @@
 #                                its own); passed on to the capture kernel
 #   kk.covers=ADDR               kdump: /proc/vmcore must have ADDR in a PT_LOAD;
 #                                passed on to the capture kernel
+#   kk.cpus=N                    kexec: the second kernel must run N CPUs (its
+#                                secondaries came up after the hand-over); passed
+#                                on to the second kernel
 #
 # kk.* parameters contain a dot, so the kernel passes them neither as init
 # arguments nor as environment: they are read from /proc/cmdline.
@@ -95,10 +98,11 @@ loadopts() {
 
 first_kexec() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
+  cpus=$(param kk.cpus)
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -l /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE panic=-1 kk.stage=second kk.marker=$MARKER" $(loadopts)
+    --append="console=$CONSOLE panic=-1 kk.stage=second kk.marker=$MARKER${cpus:+ kk.cpus=$cpus}" $(loadopts)
   set +f
   echo "KK-INFO kexec_loaded=$(cat /sys/kernel/kexec_loaded 2>/dev/null)"
   sync
@@ -221,6 +225,13 @@ first_smoke() {
 }
 
 second() {
+  cpus=$(param kk.cpus)
+  if [ -n "$cpus" ]; then
+    online=$(grep -c '^processor' /proc/cpuinfo)
+    echo "KK-INFO cpus online=$online expected=$cpus"
+    [ "$online" = "$cpus" ] || fail "the second kernel runs $online CPUs, not $cpus"
+    echo "KK-CPUS-OK"
+  fi
   echo "KK-SECOND-BOOT marker=$MARKER"
   echo "KK-RESULT: PASS kexec"
   finish

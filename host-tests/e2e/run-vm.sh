@@ -35,6 +35,9 @@
 #   --suite SUITE      Debian release of the guest's kernel KK_E2E_SUITE
 #                      and makedumpfile (bookworm; bullseye, trixie,
 #                      bookworm-backports, trixie-backports: fetch-kernel.sh)
+#   --machine M        ppc64le board: pseries (default) or KK_E2E_MACHINE
+#                      powernv9 (bare-metal OpenPOWER: skiboot/OPAL firmware,
+#                      no hypervisor; the work dir gains the machine's name)
 # Also: KK_E2E_WORK (work dirs, default build/e2e), KEXKIT_CACHE (downloads).
 #
 # Leaves $KK_E2E_WORK/ARCH-TEST/{serial.log,qemu.log,*.cpio.gz}. Prints
@@ -75,6 +78,7 @@ timeout=${KK_E2E_TIMEOUT:-240}
 silence=${KK_E2E_SILENCE:-15}
 smp=${KK_E2E_SMP:-1}
 suite=${KK_E2E_SUITE:-bookworm}
+machine=${KK_E2E_MACHINE:-}
 while (($#)); do
   (($# >= 2)) || usage
   case $1 in
@@ -87,6 +91,7 @@ while (($#)); do
     --silence) silence=$2 ;;
     --smp) smp=$2 ;;
     --suite) suite=$2 ;;
+    --machine) machine=$2 ;;
     *) usage ;;
   esac
   shift 2
@@ -96,11 +101,20 @@ case $arch in
   x86_64) qemu=(qemu-system-x86_64 -M pc -cpu qemu64 -m 1024) console=ttyS0 cxx=g++ ;;
   i386) qemu=(qemu-system-i386 -M pc -cpu qemu32 -m 1024) console=ttyS0 cxx=i686-linux-gnu-g++ ;;
   ppc64le)
-    qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 2048) console=hvc0
+    case ${machine:-pseries} in
+      pseries) qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 2048) ;;
+      # skiboot.lid (qemu-system-data) is the machine's default firmware; Linux talks
+      # to it through OPAL, its console (hvc0) is OPAL's too, on the LPC UART that
+      # -serial captures together with skiboot's own log.
+      powernv9) qemu=(qemu-system-ppc64 -M powernv9 -m 2048) ;;
+      *) usage ;;
+    esac
+    console=hvc0
     cxx=powerpc64le-linux-gnu-g++
     ;;
   *) usage ;;
 esac
+[[ -z $machine || $arch == ppc64le ]] || kk_die "--machine is for ppc64le only"
 
 # What the first kernel is told to do, and which serial lines decide the test.
 # Purgatory output is matched at a line start (after an optional CR).
@@ -110,6 +124,12 @@ case $test in
   kexec)
     required=($'^\r?kexkit purgatory: ' 'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
     fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    # With several CPUs, the second kernel must bring its secondaries up too (pseries:
+    # from the hold loop at 0x60; PowerNV: from OPAL, which the old kernel gave them to).
+    if ((smp > 1)); then
+      extra_append="kk.cpus=$smp${extra_append:+ $extra_append}"
+      required+=('KK-CPUS-OK')
+    fi
     ;;
   kexec-bad-digest)
     first_test=kexec
@@ -123,6 +143,7 @@ case $test in
     [[ $test == kdump-nothing-lost ]] && required+=('KK-NOTHING-LOST-OK')
     if [[ $test == kdump-lmb ]]; then
       [[ $arch == ppc64le ]] || kk_die "kdump-lmb is ppc64le only"
+      [[ ${machine:-pseries} == pseries ]] || kk_die "kdump-lmb is pseries only (DIMMs)"
       first_test=kdump
       # 2 GiB of boot memory (the memory@0 node) and a 1 GiB DIMM at 0x80000000, which
       # the kernel knows only from ibm,dynamic-memory(-v2) as an assigned LMB set.
@@ -167,7 +188,7 @@ case $test in
   *) usage ;;
 esac
 
-work=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/$arch-$test
+work=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/$arch-${machine:+$machine-}$test
 [[ $suite == bookworm ]] || work+=-$suite
 mkdir -p "$work"
 log=$work/serial.log
@@ -196,7 +217,7 @@ finish() {
     tail -n 60 "$log" | tr -d '\r'
     echo "---- end of serial log ----"
   fi
-  echo "e2e $arch $test: $result ($(elapsed "$start" | cut -d. -f1) s)"
+  echo "e2e $arch ${machine:+$machine }$test: $result ($(elapsed "$start" | cut -d. -f1) s)"
   if [[ $result == PASS ]]; then exit 0; fi
   ((rc == 0 || rc == 1)) && exit 1
   exit "$rc"
@@ -314,6 +335,6 @@ while :; do
   sleep 0.5
 done
 if [[ $result != PASS ]]; then
-  echo "e2e $arch $test: ${why//$'\r?'/}" >&2
-  echo "e2e $arch $test: full serial log kept at $log" >&2
+  echo "e2e $arch ${machine:+$machine }$test: ${why//$'\r?'/}" >&2
+  echo "e2e $arch ${machine:+$machine }$test: full serial log kept at $log" >&2
 fi

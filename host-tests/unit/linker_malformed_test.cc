@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kexkit/purgatory-abi.h"
 #include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
@@ -675,7 +676,7 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
       }
       ++linked;
       (void)image->SymbolAddress("kexkit_start");
-      std::vector<uint8_t> params(344, 0x5a);
+      std::vector<uint8_t> params(sizeof(kexkit::abi::PurgatoryParams), 0x5a);
       (void)image->SetSymbol("kexkit_params", params);
       (void)image->GetSymbol("kexkit_entry_x86_64", 144);
       (void)image->SetSymbol("kexkit_stack_top", {});

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +23,10 @@ extern "C" {
 #include "arch/ppc64/fdt-builder.h"
 #include "arch/ppc64/ppc64-loader.h"
 #include "arch/ppc64/vmlinux.h"
+#include "kexkit/purgatory-abi.h"
 #include "linker/bytes.h"
+#include "linker/link.h"
+#include "linker/object.h"
 #include "loader/load.h"
 #include "unit/test-files.h"
 
@@ -210,6 +214,41 @@ class FakeTree {
     Prop("rtas/rtas-size", Be32(0x82c));
     Prop("vdevice/vty@71000000/reg", Be32(0x71000000));
     Prop("vdevice/vty@71000000/compatible", Str("hvterm1"));
+  }
+
+  // QEMU 7.2 powernv9 with skiboot (qemu-system-data) and 2 GiB, as the guest's
+  // /proc/device-tree showed it: no hypervisor, OPAL at 0x30000000, its console
+  // serial@0, skiboot's memory in reserved-ranges and /reserved-memory (HOMER and OCC
+  // far above the RAM), crashkernel=256M at 128 MiB.
+  void PowerNV(bool crashkernel) {
+    Prop("#address-cells", Be32(2));
+    Prop("#size-cells", Be32(2));
+    Prop("compatible", Str("qemu,powernv9") + Str("ibm,powernv"));
+    Prop("memory@0/device_type", Str("memory"));
+    Prop("memory@0/reg", Be64(0) + Be64(0x80000000));
+    Prop("chosen/bootargs", Str("console=hvc0 old"));
+    Prop("chosen/linux,kernel-end", Be64(0x2880000));
+    Prop("chosen/linux,stdout-path", Str("/ibm,opal/consoles/serial@0"));
+    if (crashkernel) {
+      Prop("chosen/linux,crashkernel-base", Be64(0x8000000));
+      Prop("chosen/linux,crashkernel-size", Be64(0x10000000));
+    }
+    Prop("ibm,opal/compatible", Str("ibm,opal-v3") + Str("ibm,opal-v2"));
+    Prop("ibm,opal/opal-base-address", Be64(0x30000000));
+    Prop("ibm,opal/opal-entry-address", Be64(0x30003760));
+    Prop("ibm,opal/opal-runtime-size", Be64(0x1c30000));
+    Prop("ibm,opal/consoles/serial@0/reg", Be32(0));
+    Prop("ibm,opal/consoles/serial@0/compatible", Str("ibm,opal-console-raw"));
+    Prop("reserved-ranges",
+         Be64(0x30000000) + Be64(0x600000) + Be64(0x30600000) + Be64(0xa00000) + Be64(0x31000000) +
+             Be64(0xc10000) + Be64(0x31c10000) + Be64(0x20000) + Be64(0x31c30000) + Be64(0xfd2000) +
+             Be64(0x203ffd800000) + Be64(0x400000) + Be64(0x203fff800000) + Be64(0x800000));
+    Prop("reserved-memory/#address-cells", Be32(2));
+    Prop("reserved-memory/#size-cells", Be32(2));
+    Prop("reserved-memory/ibm,firmware-code@30000000/reg", Be64(0x30000000) + Be64(0x600000));
+    Prop("reserved-memory/ibm,firmware-allocs-memory@31c30000/reg",
+         Be64(0x31c30000) + Be64(0xfd2000));
+    Prop("reserved-memory/ibm,homer-image@203ffd800000/reg", Be64(0x203ffd800000) + Be64(0x400000));
   }
 
   // ibm,dynamic-memory-v2 entry: LMB count, base, drc index, associativity index, flags.
@@ -448,6 +487,61 @@ TEST(Ppc64Fdt, RefusesMalformedDrconfMemory) {
   }
 }
 
+TEST(Ppc64Fdt, DetectsPowerNVFromTheRootCompatibleOnly) {
+  FakeTree nv, ps, ps_with_opal;
+  nv.PowerNV(false);
+  ps.Pseries(false);
+  // A pseries guest on OPAL hardware still has a hypervisor; an /ibm,opal node alone
+  // (say from a copied tree) does not make it PowerNV.
+  ps_with_opal.Pseries(false);
+  ps_with_opal.Prop("ibm,opal/opal-entry-address", FakeTree::Be64(0x30003760));
+  auto a = FdtBuilder::FromDirectory(nv.root());
+  auto b = FdtBuilder::FromDirectory(ps.root());
+  auto c = FdtBuilder::FromDirectory(ps_with_opal.root());
+  ASSERT_TRUE(a && b && c);
+  EXPECT_TRUE(a->IsPowerNV());
+  EXPECT_FALSE(b->IsPowerNV());
+  EXPECT_FALSE(c->IsPowerNV());
+  EXPECT_EQ(a->VtermNo(), 0u);  // the OPAL console's terminal number
+  auto opal = a->OpalRuntime();
+  ASSERT_TRUE(opal);
+  EXPECT_EQ(opal->start, 0x30000000u);
+  EXPECT_EQ(opal->end, 0x31c30000u);
+  EXPECT_FALSE(b->OpalRuntime());
+}
+
+TEST(Ppc64Fdt, FirmwareReservedJoinsReservedRangesAndReservedMemory) {
+  FakeTree t;
+  t.PowerNV(false);
+  // One range only in /reserved-memory, one only in reserved-ranges (above), one
+  // reusable (CMA: not the firmware's), and a node without reg.
+  t.Prop("reserved-memory/only-here@40000000/reg",
+         FakeTree::Be64(0x40000000) + FakeTree::Be64(0x10000));
+  t.Prop("reserved-memory/cma@50000000/reg", FakeTree::Be64(0x50000000) + FakeTree::Be64(0x100000));
+  t.Prop("reserved-memory/cma@50000000/reusable", "");
+  t.Prop("reserved-memory/dynamic/size", FakeTree::Be64(0x100000));
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  const auto r = b->FirmwareReserved();
+  // skiboot's five touching ranges at 0x30000000 make one; HOMER, OCC and the new one
+  // stay apart.
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].start, 0x30000000u);
+  EXPECT_EQ(r[0].end, 0x32c02000u);
+  EXPECT_EQ(r[1].start, 0x40000000u);
+  EXPECT_EQ(r[1].end, 0x40010000u);
+  EXPECT_EQ(r[2].start, 0x203ffd800000u);
+  EXPECT_EQ(r[2].end, 0x203ffdc00000u);
+  EXPECT_EQ(r[3].start, 0x203fff800000u);
+  EXPECT_EQ(r[3].end, 0x204000000000u);
+
+  FakeTree p;
+  p.Pseries(false);
+  auto q = FdtBuilder::FromDirectory(p.root());
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(q->FirmwareReserved().empty());
+}
+
 TEST(Ppc64Fdt, RefusesABadBlob) {
   std::vector<uint8_t> junk(64, 0x5a);
   auto b = FdtBuilder::FromBlob(junk, "junk.dtb");
@@ -630,6 +724,117 @@ TEST_F(Ppc64Plan, KdumpWithDimmMemoryKeepsTheCaptureKernelOffIt) {
       top = std::max(top, u64(ph + 24) + u64(ph + 40));
   }
   EXPECT_EQ(top, 0xc0000000u);
+}
+
+// The purgatory's parameter block as the loader wrote it (ppc64le: little-endian).
+struct Params {
+  uint32_t flags = 0, term = 0;
+  uint64_t opal_base = 0, opal_entry = 0;
+};
+Params ReadParams(const std::vector<uint8_t>& purgatory, const kexkit::load::Segment& seg) {
+  auto obj = kexkit::link::RelocatableObject::Parse(purgatory, "purgatory.ro");
+  EXPECT_TRUE(obj);
+  if (!obj) return {};
+  auto image = kexkit::link::Link(*obj, seg.mem);
+  EXPECT_TRUE(image);
+  if (!image) return {};
+  auto at = image->SymbolAddress("kexkit_params");
+  EXPECT_TRUE(at);
+  if (!at) return {};
+  const uint8_t* p = seg.buf.data() + (*at - seg.mem);
+  using P = kexkit::abi::PurgatoryParams;
+  Params r;
+  r.flags = kexkit::LoadUnchecked<uint32_t>(p + offsetof(P, flags), Endian::kLittle);
+  r.term = kexkit::LoadUnchecked<uint32_t>(p + offsetof(P, hvc_vtermno), Endian::kLittle);
+  r.opal_base = kexkit::LoadUnchecked<uint64_t>(p + offsetof(P, opal_base), Endian::kLittle);
+  r.opal_entry = kexkit::LoadUnchecked<uint64_t>(p + offsetof(P, opal_entry), Endian::kLittle);
+  return r;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> ReserveMap(const std::vector<uint8_t>& fdt) {
+  std::vector<std::pair<uint64_t, uint64_t>> rsv;
+  for (int i = 0; i < fdt_num_mem_rsv(fdt.data()); ++i) {
+    uint64_t a, s;
+    fdt_get_mem_rsv(fdt.data(), i, &a, &s);
+    rsv.emplace_back(a, s);
+  }
+  return rsv;
+}
+
+TEST_F(Ppc64Plan, PowerNVKexecTalksToOpalAndKeepsFirmwareMemoryReserved) {
+  tree_.PowerNV(false);
+  auto opt = Opts(false);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  // No hcall on bare metal: the OPAL console, with OPAL's base and entry.
+  const auto* purg = Find(*plan, "purgatory");
+  ASSERT_NE(purg, nullptr);
+  const Params p = ReadParams(purgatory_, *purg);
+  EXPECT_TRUE(p.flags & kexkit::abi::kFlagConsoleOpal);
+  EXPECT_FALSE(p.flags & kexkit::abi::kFlagConsoleHvc) << "sc 1 would trap on PowerNV";
+  EXPECT_EQ(p.term, 0u);
+  EXPECT_EQ(p.opal_base, 0x30000000u);
+  EXPECT_EQ(p.opal_entry, 0x30003760u);
+  // Nothing lands on skiboot's memory (placement), and the new kernel is told to keep
+  // every firmware range (reserve map).
+  const std::vector<std::pair<uint64_t, uint64_t>> firmware = {
+      {0x30000000, 0x2c02000}, {0x203ffd800000, 0x400000}, {0x203fff800000, 0x800000}};
+  for (const auto& s : plan->segments) {
+    for (const auto& [a, n] : firmware) {
+      EXPECT_TRUE(s.mem + s.memsz <= a || s.mem >= a + n) << s.what << " on firmware memory";
+    }
+  }
+  const auto* dt = Find(*plan, "device tree");
+  ASSERT_NE(dt, nullptr);
+  const auto rsv = ReserveMap({dt->buf.begin(), dt->buf.end()});
+  for (const auto& f : firmware) {
+    EXPECT_NE(std::find(rsv.begin(), rsv.end(), f), rsv.end())
+        << "no reserve entry for 0x" << std::hex << f.first;
+  }
+}
+
+TEST_F(Ppc64Plan, PseriesKeepsTheHypervisorConsoleAndNoFirmwareEntries) {
+  tree_.Pseries(false);
+  auto opt = Opts(false);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const Params p = ReadParams(purgatory_, *Find(*plan, "purgatory"));
+  EXPECT_TRUE(p.flags & kexkit::abi::kFlagConsoleHvc);
+  EXPECT_FALSE(p.flags & kexkit::abi::kFlagConsoleOpal);
+  EXPECT_EQ(p.term, 0x71000000u);
+  EXPECT_EQ(p.opal_entry, 0u);
+  const auto* dt = Find(*plan, "device tree");
+  // RTAS, the initrd, the purgatory and the tree: nothing more.
+  EXPECT_EQ(ReserveMap({dt->buf.begin(), dt->buf.end()}).size(), 4u);
+}
+
+TEST_F(Ppc64Plan, PowerNVKdumpLeavesOpalUsableToTheCaptureKernel) {
+  tree_.PowerNV(true);
+  auto opt = Opts(true);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const auto& s : plan->segments) {
+    EXPECT_GE(s.mem, 0x8000000u) << s.what;
+    EXPECT_LE(s.mem + s.memsz, 0x18000000u) << s.what;
+  }
+  const auto* dt = Find(*plan, "device tree");
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  int len = 0;
+  const auto* u = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
+  ASSERT_NE(u, nullptr);
+  // [0, crash end) and OPAL's runtime image: the capture kernel maps OPAL's memory
+  // console at boot.
+  ASSERT_EQ(len, 32);
+  auto be = [&](int i) { return kexkit::LoadUnchecked<uint64_t>(u + 8 * i, Endian::kBig); };
+  EXPECT_EQ(be(0), 0u);
+  EXPECT_EQ(be(1), 0x18000000u);
+  EXPECT_EQ(be(2), 0x30000000u);
+  EXPECT_EQ(be(3), 0x1c30000u);
+  EXPECT_TRUE(ReadParams(purgatory_, *Find(*plan, "purgatory")).flags &
+              kexkit::abi::kFlagConsoleOpal);
 }
 
 TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {

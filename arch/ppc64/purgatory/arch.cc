@@ -1,5 +1,6 @@
-// ppc64 purgatory hooks (ppc64le and big-endian ppc64): the pseries hypervisor console
-// and halt. Everything runs in real mode with interrupts off.
+// ppc64 purgatory hooks (ppc64le and big-endian ppc64): the console (the pseries
+// hypervisor's, or OPAL's on powernv) and halt. Everything runs in real mode with
+// interrupts off.
 #include "kexkit/arch.h"
 
 namespace kexkit::arch {
@@ -9,8 +10,18 @@ constexpr uint64_t kHPutTermChar = 0x58;  // [PAPR 14.5.4.6.2 H_PUT_TERM_CHAR]
 constexpr int64_t kHSuccess = 0, kHBusy = 1;
 constexpr int kMaxBusyRetries = 100000;
 
-bool g_hvc = false;
+// OPAL tokens and return codes [skiboot include/opal-api.h].
+constexpr uint64_t kOpalConsoleWrite = 1, kOpalPollEvents = 10, kOpalConsoleFlush = 117;
+constexpr int64_t kOpalSuccess = 0, kOpalBusy = -2, kOpalPartial = -3, kOpalBusyEvent = -12;
+constexpr int kMaxOpalTries = 1000;
+
+enum class Console { kNone, kHvc, kOpal };
+Console g_console = Console::kNone;
 uint64_t g_vtermno = 0;
+uint64_t g_opal_base = 0, g_opal_entry = 0;
+// OPAL takes a buffer per call: a line at a time, not a call per character.
+char g_line[80];
+size_t g_line_len = 0;
 
 // One hypervisor call with up to 16 characters in r6/r7 (first character in the most
 // significant byte, whatever the CPU's byte order). Returns the hcall status.
@@ -27,22 +38,127 @@ int64_t HPutTermChar(uint64_t vtermno, uint64_t len, uint64_t hi, uint64_t lo) {
   return static_cast<int64_t>(r3);
 }
 
+// One OPAL call on powernv, where there is no hypervisor to take `sc 1` (on bare metal
+// it lands on the old kernel's 0xc00 vector, which the old kernel has just switched to
+// big-endian interrupts: a little-endian purgatory never comes back from it). As the
+// kernel's __opal_call [arch/powerpc/platforms/powernv/opal-wrappers.S] and skiboot's
+// opal_entry [skiboot asm/head.S]: token in r0, arguments from r3, r2 = the OPAL base
+// (skiboot finds its TOC from it), entered with hrfid at opal-entry-address with
+// MSR[IR, DR, LE] clear; OPAL runs big-endian and returns with blr to LR, still
+// big-endian, with r2 = its own TOC (r1 and the non-volatile registers are kept).
+// The return path therefore starts with the kernel's FIXUP_ENDIAN sequence
+// [arch/powerpc/include/asm/ppc_asm.h]: in the purgatory's own byte order `tdi` does
+// nothing and `b 191f` skips the rest; read big-endian by a little-endian purgatory,
+// `tdi 0,0,0x48` is `b .+8`, into ten instructions spelled as big-endian bytes that
+// flip MSR[LE] back with rfid. A big-endian purgatory never runs them.
+int64_t OpalCall(uint64_t token, uint64_t a0, uint64_t a1, uint64_t a2) {
+  register uint64_t r0 asm("r0") = token;
+  register uint64_t r3 asm("r3") = a0;
+  register uint64_t r4 asm("r4") = a1;
+  register uint64_t r5 asm("r5") = a2;
+  register uint64_t r6 asm("r6") = g_opal_base;
+  register uint64_t r7 asm("r7") = g_opal_entry;
+  asm volatile(
+      "mr     31, 2\n\t"  // the TOC: OPAL hands back its own r2
+      "mfmsr  12\n\t"
+      "li     11, 0x31\n\t"  // MSR_IR | MSR_DR | MSR_LE
+      "andc   12, 12, 11\n\t"
+      "mtspr  314, 7\n\t"   // HSRR0 = opal entry
+      "mtspr  315, 12\n\t"  // HSRR1 = this MSR, big-endian, real mode
+      "mr     2, 6\n\t"
+      "bcl    20, 31, 1f\n"
+      "1:\tmflr 11\n\t"
+      "addi   11, 11, 2f - 1b\n\t"
+      "mtlr   11\n\t"
+      "hrfid\n"
+      "2:\ttdi 0, 0, 0x48\n\t"  // FIXUP_ENDIAN, see above
+      "b      191f\n\t"
+      ".byte  0x7d, 0x60, 0x00, 0xa6\n\t"  // mfmsr  r11
+      ".byte  0x69, 0x6b, 0x00, 0x01\n\t"  // xori   r11, r11, MSR_LE
+      ".byte  0x39, 0x40, 0x00, 0x00\n\t"  // li     r10, 0
+      ".byte  0x7d, 0x41, 0x01, 0x64\n\t"  // mtmsrd r10, 1 (EE and RI off)
+      ".byte  0x42, 0x9f, 0x00, 0x05\n\t"  // bcl    20, 31, $+4
+      ".byte  0x7d, 0x48, 0x02, 0xa6\n\t"  // mflr   r10
+      ".byte  0x39, 0x4a, 0x00, 0x14\n\t"  // addi   r10, r10, 20 (to 191:)
+      ".byte  0x7d, 0x5a, 0x03, 0xa6\n\t"  // mtsrr0 r10
+      ".byte  0x7d, 0x7b, 0x03, 0xa6\n\t"  // mtsrr1 r11
+      ".byte  0x4c, 0x00, 0x00, 0x24\n"    // rfid
+      "191:\tmr 2, 31"
+      : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
+      :
+      : "r8", "r9", "r10", "r11", "r12", "r31", "cr0", "cr1", "cr5", "cr6", "cr7", "ctr", "lr",
+        "xer", "memory");
+  return static_cast<int64_t>(r3);
+}
+
+// OPAL's console arguments are big-endian whatever the caller's byte order.
+uint64_t ToBe64(uint64_t v) {
+#ifdef __LITTLE_ENDIAN__
+  return __builtin_bswap64(v);
+#else
+  return v;
+#endif
+}
+
+// OPAL_CONSOLE_WRITE(term, __be64* length, buffer) takes what fits and says how much in
+// *length; the rest goes after an OPAL_CONSOLE_FLUSH (or OPAL_POLL_EVENTS on
+// OPAL_BUSY_EVENT), a bounded number of times, as the kernel's hvc_opal does. Any other
+// error (no such terminal, hardware) turns the console off for good.
+void OpalWrite(const char* p, size_t n) {
+  for (int tries = 0; n > 0 && tries < kMaxOpalTries; ++tries) {
+    uint64_t len = ToBe64(n);  // in real mode a pointer is the physical address
+    const int64_t rc = OpalCall(kOpalConsoleWrite, g_vtermno, reinterpret_cast<uintptr_t>(&len),
+                                reinterpret_cast<uintptr_t>(p));
+    if (rc == kOpalSuccess || rc == kOpalPartial) {
+      const uint64_t done = ToBe64(len);
+      const size_t k = done < n ? static_cast<size_t>(done) : n;
+      p += k;
+      n -= k;
+    } else if (rc == kOpalBusyEvent) {
+      OpalCall(kOpalPollEvents, 0, 0, 0);
+    } else if (rc != kOpalBusy) {
+      g_console = Console::kNone;
+      return;
+    }
+    if (n > 0) OpalCall(kOpalConsoleFlush, g_vtermno, 0, 0);
+  }
+}
+
 }  // namespace
 
 void ConsoleInit(const abi::PurgatoryParams& params) {
-  g_hvc = (params.flags & abi::kFlagConsoleHvc) != 0;
+  g_console = Console::kNone;
   g_vtermno = params.hvc_vtermno;
+  g_opal_base = params.opal_base;
+  g_opal_entry = params.opal_entry;
+  g_line_len = 0;
+  if ((params.flags & abi::kFlagConsoleOpal) != 0 && g_opal_entry != 0) {
+    g_console = Console::kOpal;
+  } else if ((params.flags & abi::kFlagConsoleHvc) != 0) {
+    g_console = Console::kHvc;
+  }
 }
 
 void ConsolePutc(char c) {
-  if (!g_hvc) return;
+  if (g_console == Console::kOpal) {
+    // Every purgatory line ends in "\r\n" (a halt comes after one), so nothing stays
+    // in the buffer for good.
+    g_line[g_line_len++] = c;
+    if (c == '\n' || g_line_len == sizeof(g_line)) {
+      const size_t n = g_line_len;
+      g_line_len = 0;
+      OpalWrite(g_line, n);
+    }
+    return;
+  }
+  if (g_console != Console::kHvc) return;
   const uint64_t hi = static_cast<uint64_t>(static_cast<uint8_t>(c)) << 56;
   // H_BUSY: the vterm buffer is full; retry a bounded number of times, then drop the
   // character rather than hang the hand-off.
   for (int i = 0; i < kMaxBusyRetries; ++i) {
     const int64_t rc = HPutTermChar(g_vtermno, 1, hi, 0);
     if (rc != kHBusy) {
-      if (rc != kHSuccess) g_hvc = false;  // no such vterm: stop trying
+      if (rc != kHSuccess) g_console = Console::kNone;  // no such vterm: stop trying
       return;
     }
   }

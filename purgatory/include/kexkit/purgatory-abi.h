@@ -25,6 +25,7 @@ inline constexpr uint32_t kFlagVerify = 1u << 0;          // check the SHA-256 b
 inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;   // x86: 8250 at serial_port
 inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;      // ppc64 pseries: H_PUT_TERM_CHAR
 inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the divisor first
+inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;     // ppc64 powernv: OPAL_CONSOLE_WRITE
 
 struct DigestRegion {
   uint64_t start;  // physical address
@@ -45,7 +46,10 @@ struct PurgatoryParams {
   uint64_t backup_size;     // 0: no backup (plain kexec)
   uint64_t serial_port;     // x86 I/O port of the 8250 (0x3f8 for ttyS0)
   uint32_t serial_divisor;  // 115200 / baud
-  uint32_t hvc_vtermno;     // ppc64 pseries: the vterm H_PUT_TERM_CHAR writes to
+  uint32_t hvc_vtermno;     // ppc64: the pseries vterm (H_PUT_TERM_CHAR) or the powernv
+                            // OPAL console's terminal number (OPAL_CONSOLE_WRITE)
+  uint64_t opal_base;       // ppc64 powernv: /ibm,opal opal-base-address (r2 of a call) ...
+  uint64_t opal_entry;      // ... and opal-entry-address; 0 elsewhere
 };
 static_assert(offsetof(PurgatoryParams, magic) == 0);
 static_assert(offsetof(PurgatoryParams, flags) == 4);
@@ -58,7 +62,9 @@ static_assert(offsetof(PurgatoryParams, backup_size) == 320);
 static_assert(offsetof(PurgatoryParams, serial_port) == 328);
 static_assert(offsetof(PurgatoryParams, serial_divisor) == 336);
 static_assert(offsetof(PurgatoryParams, hvc_vtermno) == 340);
-static_assert(sizeof(PurgatoryParams) == 344);
+static_assert(offsetof(PurgatoryParams, opal_base) == 344);
+static_assert(offsetof(PurgatoryParams, opal_entry) == 352);
+static_assert(sizeof(PurgatoryParams) == 360);
 
 // Symbol kexkit_entry_x86_64: the registers the x86_64 entry code loads before it
 // jumps to rip [x86 boot protocol, 64-bit boot: rsi = boot_params].
