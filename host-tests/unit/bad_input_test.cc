@@ -22,7 +22,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,11 +86,9 @@ const std::vector<uint8_t>& RealPurgatory() {
   return bytes;
 }
 
-// Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
-CliResult RunCli(const std::vector<std::string>& args,
-                 std::span<const uint8_t> purgatory = RealPurgatory()) {
+// Runs `kexkit ARGS...` in-process with `arch`.
+CliResult RunCliWith(const std::vector<std::string>& args, kexkit::load::ArchLoader& arch) {
   RecordingKexec sys;
-  auto arch = kexkit::x86::MakeX86Loader(true, purgatory);
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
   std::vector<std::string> a{"kexkit"};
@@ -97,7 +97,7 @@ CliResult RunCli(const std::vector<std::string>& args,
   for (auto& s : a) argv.push_back(s.data());
   argv.push_back(nullptr);
   CliResult r;
-  r.code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, *arch, out, err);
+  r.code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, arch, out, err);
   r.out = Slurp(out);
   r.err = Slurp(err);
   r.syscalls = sys.calls;
@@ -105,6 +105,48 @@ CliResult RunCli(const std::vector<std::string>& args,
   std::fclose(err);
   return r;
 }
+
+// Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
+CliResult RunCli(const std::vector<std::string>& args,
+                 std::span<const uint8_t> purgatory = RealPurgatory()) {
+  auto arch = kexkit::x86::MakeX86Loader(true, purgatory);
+  return RunCliWith(args, *arch);
+}
+
+// The x86_64 loader with a fault injected at one step of the load: `after_segments`
+// runs once the kernel header is parsed and its segments planned (before the digest),
+// `after_digest` once every segment is hashed (arch.Patch comes after the digest).
+class FaultyArch final : public kexkit::load::ArchLoader {
+ public:
+  std::function<void()> after_segments, after_digest;
+
+  FaultyArch() : inner_(kexkit::x86::MakeX86Loader(true, RealPurgatory())) {}
+  const char* name() const override { return inner_->name(); }
+  uint16_t elf_machine() const override { return inner_->elf_machine(); }
+  std::span<const uint8_t> purgatory_object() const override { return inner_->purgatory_object(); }
+  kexkit::Endian endian() const override { return inner_->endian(); }
+  uint64_t segment_align() const override { return inner_->segment_align(); }
+  Result<void> CompleteMemoryMap(const kexkit::load::Options& o,
+                                 kexkit::load::MemoryMap& m) const override {
+    return inner_->CompleteMemoryMap(o, m);
+  }
+  Result<void> AddSegments(kexkit::load::LoadContext& ctx) override {
+    auto r = inner_->AddSegments(ctx);
+    if (r && after_segments) after_segments();
+    return r;
+  }
+  std::pair<uint64_t, uint64_t> PurgatoryWindow(
+      const kexkit::load::LoadContext& ctx) const override {
+    return inner_->PurgatoryWindow(ctx);
+  }
+  Result<void> Patch(kexkit::load::LoadContext& ctx, kexkit::link::LinkedImage& i) override {
+    if (after_digest) after_digest();
+    return inner_->Patch(ctx, i);
+  }
+
+ private:
+  std::unique_ptr<kexkit::load::ArchLoader> inner_;
+};
 
 // The catalogue's contract for one failing case.
 void ExpectOneLineError(const CliResult& r, std::initializer_list<std::string> parts) {
@@ -506,6 +548,73 @@ TEST_F(BadInput, CrashRegionThatMovesBetweenTwoReadsOfIomem) {
 
 // A map with more ranges than any machine has is refused at once, not walked
 // ranges x cuts times.
+// --- faults on the host: files changing, failing allocations, unreadable inputs -------
+
+// A copy of the good kernel, bigger than a few pages, for a test to damage.
+std::string KernelCopy(const std::string& dir, const std::string& name) {
+  kktest::BzSpec spec;
+  spec.kernel_bytes = 0x100000;
+  const auto bytes = kktest::MakeBzImage(spec);
+  const std::string path = dir + "/" + name;
+  EXPECT_TRUE(kktest::WriteFile(path, bytes.data(), bytes.size()));
+  return path;
+}
+
+// The kernel truncated after its header was read and its segments planned, before the
+// digest reads the rest: the mapping loses its pages (SIGBUS without the guard).
+TEST_F(BadInput, KernelTruncatedBetweenTheHeaderReadAndTheDigest) {
+  const std::string k = KernelCopy(dir_, "shrinking-kernel");
+  FaultyArch arch;
+  arch.after_segments = [&] { ASSERT_EQ(::truncate(k.c_str(), 4096), 0); };
+  ExpectOneLineError(RunCliWith(Load({"--dry-run", "-l", k}), arch),
+                     {k, "changed while kexkit was reading it", "shrank"});
+}
+
+// Rewritten (same size, new mtime) after the digest: the digest no longer describes the
+// file the system call would copy. Only without --dry-run, so only as root; the
+// recording KexecSys stands in for the call.
+TEST_F(BadInput, KernelRewrittenAfterTheDigestNeverReachesTheCall) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a load without --dry-run needs root";
+  const std::string k = KernelCopy(dir_, "rewritten-kernel");
+  FaultyArch arch;
+  arch.after_digest = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a new mtime
+    const int fd = ::open(k.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "x", 1, 0x10000), 1);
+    ::close(fd);
+  };
+  ExpectOneLineError(RunCliWith(Load({"-l", k}), arch),
+                     {k, "changed while kexkit was reading it"});
+  // And truncated after the digest: the same, not an EFAULT from kexec_load.
+  const std::string k2 = KernelCopy(dir_, "late-shrinking-kernel");
+  arch.after_digest = [&] { ASSERT_EQ(::truncate(k2.c_str(), 8192), 0); };
+  ExpectOneLineError(RunCliWith(Load({"-l", k2}), arch), {k2, "shrank"});
+}
+
+// ENOMEM: an allocation that fails anywhere before the call ends the command with one
+// line (std::bad_alloc is what the containers throw).
+TEST_F(BadInput, AllocationFailureIsOneLine) {
+  FaultyArch arch;
+  arch.after_segments = [] { throw std::bad_alloc(); };
+  ExpectOneLineError(RunCliWith(Load({"--dry-run", "-l", P("vmlinuz")}), arch),
+                     {"out of memory", "nothing was loaded"});
+}
+
+// /proc or /sys inputs that cannot be read (as root, permissions do not stop a read;
+// a directory in the file's place does: read() fails with EISDIR).
+TEST_F(BadInput, UnreadableProcAndSysFiles) {
+  std::filesystem::create_directories(dir_ + "/iomem-dir");
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz")}, "iomem-dir")),
+                     {P("iomem-dir"), "Is a directory"});
+  std::filesystem::create_directories(dir_ + "/memmap-unreadable/0/type");
+  ASSERT_TRUE(kktest::WriteFile(dir_ + "/memmap-unreadable/0/start", "0x0\n", 4));
+  ASSERT_TRUE(kktest::WriteFile(dir_ + "/memmap-unreadable/0/end", "0x9fbff\n", 8));
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--memmap=" + P("memmap-unreadable")})),
+      {P("memmap-unreadable") + "/0", "incomplete entry"});
+}
+
 TEST_F(BadInput, IomemWithMoreRangesThanAnyMachine) {
   std::string big;
   for (uint64_t i = 0; i < 100000; ++i) {
