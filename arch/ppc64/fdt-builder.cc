@@ -69,6 +69,7 @@ Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* 
       if (auto r = ReadTree(p, child, node.name.empty() && name == "chosen", bytes, depth + 1); !r)
         return r;
       *bytes += 8 + name.size() + 4;
+      if (*bytes > kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", p.c_str());
       node.children.push_back(std::move(child));
     } else if (S_ISREG(st.st_mode)) {
       if (chosen && std::any_of(std::begin(kDroppedChosen), std::end(kDroppedChosen),
