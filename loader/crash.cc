@@ -376,6 +376,18 @@ Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits6
   auto iomem = ParseIomem(*iomem_text, opt.iomem);
   if (!iomem) return std::unexpected(iomem.error());
   const std::vector<MemRange>& crash = ctx.map.crash;
+  // The segments were placed from the first read; a crash region that moved since
+  // (a resize through /sys/kernel/kexec_crash_size, a hotplug) would make this plan
+  // describe memory the kernel no longer reserves.
+  auto same = [](const std::vector<MemRange>& a, const std::vector<MemRange>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const MemRange& x, const MemRange& y) {
+      return x.start == y.start && x.end == y.end;
+    });
+  };
+  if ((arch == CrashArch::kX86 || !iomem->crash.empty()) && !same(iomem->crash, crash)) {
+    return Fail("%s: the crash region changed between two reads; nothing was loaded, try again",
+                opt.iomem.c_str());
+  }
   const std::vector<MemRange> dump = Subtract(iomem->Ram(), crash);
   if (dump.empty()) return Fail("%s: no System RAM outside the crash region", opt.iomem.c_str());
   for (const MemRange& c : crash) {

@@ -157,6 +157,11 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
       DigestSegments(ctx.plan.segments, want_table ? &ctx.plan.segment_digests : nullptr);
   std::memcpy(p.digest, digest.data(), digest.size());
   if (opt.test_corrupt_digest) p.digest[0] ^= 0x01;
+  // The digest read every byte of the mapped inputs: a file that shrank or changed
+  // under the mapping shows now, as an error instead of a digest of zeros.
+  for (const MappedFile* f : {&ctx.kernel, &ctx.initrd}) {
+    if (auto r = f->CheckUnchanged(); !r) return std::unexpected(r.error());
+  }
 
   if (auto r = arch.Patch(ctx, *image); !r) return std::unexpected(r.error());
   if (auto r = image->SetSymbol("kexkit_params", EncodeParams(p, arch.endian())); !r) {

@@ -73,6 +73,11 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
       map.kernel.push_back(r);
     }
     if (indent == 0) map.ranges.push_back(r);
+    if (map.ranges.size() > kMaxMapRanges || map.crash.size() > kMaxCrashRanges ||
+        map.kernel.size() > kMaxKernelRanges) {
+      return Fail("%s:%zu: more ranges than any memory map has (%zu, %zu crash, %zu kernel)",
+                  n.c_str(), line_no, kMaxMapRanges, kMaxCrashRanges, kMaxKernelRanges);
+    }
   }
   if (map.ranges.empty()) return Fail("%s: no memory ranges", n.c_str());
   if (!any_nonzero) {
@@ -91,6 +96,10 @@ Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
   std::vector<std::string> entries;
   while (const dirent* e = ::readdir(d)) {
     if (e->d_name[0] != '.') entries.emplace_back(e->d_name);
+    if (entries.size() > kMaxMapRanges) {
+      ::closedir(d);
+      return Fail("%s: more than %zu entries", dir.c_str(), kMaxMapRanges);
+    }
   }
   ::closedir(d);
   MemoryMap map;

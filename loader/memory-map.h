@@ -31,14 +31,23 @@ struct MemoryMap {
 
 RangeType RangeTypeFromName(std::string_view name);
 
+// Bounds on a memory map, far above any real one (the kernel's e820 table holds at most
+// 3200 entries; crashkernel= makes one or two regions), so that every later pass over
+// the ranges (Subtract is ranges x cuts) stays short whatever the input.
+inline constexpr size_t kMaxMapRanges = 4096;
+inline constexpr size_t kMaxCrashRanges = 16;
+inline constexpr size_t kMaxKernelRanges = 64;
+
 // /proc/iomem text. `name` is used in messages. Nested lines ("  00100000-... : Kernel
 // code") are read for the crash and kernel ranges; the top level gives `ranges`.
 // What can go wrong: a malformed line, start > end, or an all-zero map (what non-root
-// readers see), each reported with the file name and line number.
+// readers see), each reported with the file name and line number; more ranges than the
+// bounds above.
 Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name);
 
 // /sys/firmware/memmap/<n>/{start,end,type}: the firmware (e820) map as the boot loader
 // handed it over, before the kernel's own changes. Crash and kernel ranges stay empty.
+// More than kMaxMapRanges entries is an error.
 Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir);
 
 // One entry of that directory from the text of its three files (inclusive hex end, as

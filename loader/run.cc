@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "loader/options.h"
@@ -44,8 +46,11 @@ Result<void> CheckFileLoadInputs(const Options& opt) {
 
 }  // namespace
 
+// An allocation that fails (ENOMEM: a limit, a full machine) throws from the standard
+// containers; it ends the command with one line like any other error. Everything
+// before the system call allocates, the call itself does not, so none reaches it.
 int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE* out,
-              std::FILE* err) {
+              std::FILE* err) try {
   auto parsed = ParseCommandLine(argc, argv);
   if (!parsed) {
     std::fprintf(err, "kexkit: %s\n", parsed.error().message.c_str());
@@ -113,6 +118,11 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
       }
       if (opt.dry_run || opt.debug) PrintPlan(out, *plan, arch.name());
       if (opt.dry_run) return 0;
+      // Last look before the call: a kernel or initrd truncated since the digest would
+      // make kexec_load fail with EFAULT after it dropped the loaded capture kernel.
+      for (const MappedFile* f : {&plan->kernel_file, &plan->initrd_file}) {
+        if (auto r = f->CheckUnchanged(); !r) return fail(r.error());
+      }
       if (auto r = sys.Load(*plan); !r) return fail(r.error());
       if (opt.force) return fail(sys.Exec().error());
       return 0;
@@ -120,6 +130,13 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
     default:
       return fail({"internal error: no action"});
   }
+} catch (const std::bad_alloc&) {
+  std::fprintf(err, "kexkit: out of memory; nothing was loaded\n");
+  return 1;
+} catch (const std::length_error&) {
+  std::fprintf(err, "kexkit: out of memory (a size past what a container holds); nothing was "
+               "loaded\n");
+  return 1;
 }
 
 }  // namespace kexkit::load

@@ -38,7 +38,17 @@ struct Node {
   std::vector<Node> children;
 };
 
-Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* bytes) {
+// Bounds on a device-tree directory (a copied /proc/device-tree can be anything): the
+// kernel's own trees nest a handful of levels and take well under 1 MiB.
+constexpr int kMaxTreeDepth = 64;
+constexpr size_t kMaxTreeBytes = 64u << 20;
+
+Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* bytes,
+                      int depth = 0) {
+  if (depth > kMaxTreeDepth) {
+    return Fail("%s: device-tree directory nested deeper than %d levels", path.c_str(),
+                kMaxTreeDepth);
+  }
   DIR* d = ::opendir(path.c_str());
   if (d == nullptr) return Fail("%s: cannot open the device-tree directory", path.c_str());
   std::vector<std::string> names;
@@ -56,17 +66,23 @@ Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* 
     if (S_ISDIR(st.st_mode)) {
       Node child;
       child.name = name;
-      if (auto r = ReadTree(p, child, node.name.empty() && name == "chosen", bytes); !r) return r;
+      if (auto r = ReadTree(p, child, node.name.empty() && name == "chosen", bytes, depth + 1); !r)
+        return r;
       *bytes += 8 + name.size() + 4;
+      if (*bytes > kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", p.c_str());
       node.children.push_back(std::move(child));
     } else if (S_ISREG(st.st_mode)) {
       if (chosen && std::any_of(std::begin(kDroppedChosen), std::end(kDroppedChosen),
                                 [&](const char* x) { return name == x; })) {
         continue;
       }
+      if (*bytes > kMaxTreeBytes || static_cast<uint64_t>(st.st_size) > kMaxTreeBytes - *bytes) {
+        return Fail("%s: device tree larger than 64 MiB", p.c_str());
+      }
       auto value = load::ReadTextFile(p);  // binary-safe: the whole file
       if (!value) return std::unexpected(value.error());
       *bytes += 12 + value->size() + 4 + name.size() + 1;
+      if (*bytes > kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", p.c_str());
       node.props.emplace_back(name, std::move(*value));
     }
   }
@@ -128,6 +144,18 @@ Result<void> FdtError(const char* what, int err) {
 
 constexpr const char* kDrconfPath = "/ibm,dynamic-reconfiguration-memory";
 
+// libfdt's accessors (fdt_next_tag and everything built on it) trust the structure
+// block: on an unchecked blob, fdt_getprop looped for over 11 minutes (fuzz-fdt,
+// host-tests/data/regressions/fdt-hang.dtb). fdt_check_full walks every tag once, with
+// bounds on offsets, depth, names and string offsets, so every later walk of the tree,
+// and every edit libfdt makes to it, stays on a valid structure.
+Result<void> CheckFull(const void* fdt, size_t size, const std::string& name) {
+  if (const int e = fdt_check_full(fdt, size); e != 0) {
+    return Fail("%s: malformed device tree: %s", name.c_str(), fdt_strerror(e));
+  }
+  return {};
+}
+
 // `count` entries of `cells` cells each after a one-cell count prefix: the property
 // must hold them all.
 Result<void> CheckListLength(const char* prop, int len, uint64_t count, int cells) {
@@ -148,7 +176,7 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
   // Sequential write needs the final size up front: the estimate plus slack, doubled
   // until libfdt is happy (the estimate is an upper bound but for string sharing).
   for (size_t size = bytes + 4096;; size *= 2) {
-    if (size > (64u << 20)) return Fail("%s: device tree larger than 64 MiB", dir.c_str());
+    if (size > 2 * kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", dir.c_str());
     b.buf_.assign(size, 0);
     void* fdt = b.buf_.data();
     int e = fdt_create(fdt, static_cast<int>(size));
@@ -158,6 +186,10 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
     if (e == -FDT_ERR_NOSPACE) continue;
     if (e) return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
     break;
+  }
+  // Built here, but from file contents and names the running system supplied.
+  if (auto r = CheckFull(b.buf_.data(), fdt_totalsize(b.buf_.data()), dir); !r) {
+    return std::unexpected(r.error());
   }
   if (int e = fdt_open_into(b.buf_.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
     return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
@@ -170,10 +202,16 @@ Result<FdtBuilder> FdtBuilder::FromBlob(std::span<const uint8_t> blob, const std
       fdt_totalsize(blob.data()) > blob.size()) {
     return Fail("%s: not a flattened device tree blob (bad header or size)", name.c_str());
   }
+  if (blob.size() > kMaxTreeBytes) {
+    return Fail("%s: device tree of %zu bytes is larger than 64 MiB", name.c_str(), blob.size());
+  }
   // fdt_open_into (libfdt 1.6) does not check fdt_num_mem_rsv's error: a reserve map
   // with no terminating entry gave it a negative size to memmove (found by fuzz-fdt).
   if (const int n = fdt_num_mem_rsv(blob.data()); n < 0) {
     return Fail("%s: memory reservation map: %s", name.c_str(), fdt_strerror(n));
+  }
+  if (auto r = CheckFull(blob.data(), fdt_totalsize(blob.data()), name); !r) {
+    return std::unexpected(r.error());
   }
   FdtBuilder b;
   b.buf_.assign(blob.size() + 4096, 0);

@@ -24,9 +24,12 @@ class FdtBuilder {
   // Walks `dir` (files: properties, directories: nodes, names sorted). Drops the /chosen
   // properties the running kernel made for itself and the new one must not inherit
   // (initrd, crashkernel, kernel-end, memory-limit, htab, bootargs). What can go wrong:
-  // an unreadable directory or file, a tree that libfdt refuses (each names the path).
+  // an unreadable directory or file, nesting deeper than 64 levels or more than 64 MiB
+  // of tree, a tree that libfdt refuses or that fails fdt_check_full (each names the path).
   static Result<FdtBuilder> FromDirectory(const std::string& dir);
-  // A blob from --dtb: checked with fdt_check_header, any version libfdt reads.
+  // A blob from --dtb: fdt_check_header, then fdt_check_full over the whole structure
+  // before anything walks it (an unchecked blob can make libfdt loop for minutes); any
+  // version libfdt reads, at most 64 MiB.
   static Result<FdtBuilder> FromBlob(std::span<const uint8_t> blob, const std::string& name);
 
   // RAM ranges of every device_type "memory" node's reg (#address-cells/#size-cells of

@@ -107,7 +107,9 @@ class Ppc64Loader final : public load::ArchLoader {
       if (!opt.dtb.empty()) {
         auto blob = load::MappedFile::Open(opt.dtb);
         if (!blob) return std::unexpected(blob.error());
-        return FdtBuilder::FromBlob(blob->bytes(), opt.dtb);
+        auto b = FdtBuilder::FromBlob(blob->bytes(), opt.dtb);  // a copy: the blob is done
+        if (auto r = blob->CheckUnchanged(); !r) return std::unexpected(r.error());
+        return b;
       }
       return FdtBuilder::FromDirectory(opt.device_tree);
     }();

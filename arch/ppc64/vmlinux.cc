@@ -32,7 +32,10 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
     return Fail("%s: ELF type %u is not an executable", n, type);
   }
   if (machine != elf::kEmPpc64) return Fail("%s: ELF machine %u is not PowerPC64 (21)", n, machine);
+  if (f[6] != 1 || u32(20) != 1) return Fail("%s: unknown ELF version (not EV_CURRENT)", n);
   vm.abi = u32(48) & 3;
+  // [ELFv2 ABI 1.1 / e_flags]: 1 ELFv1, 2 ELFv2, 0 unspecified (old ELFv1 kernels).
+  if (vm.abi == 3) return Fail("%s: e_flags ABI 3 is neither ELFv1 nor ELFv2", n);
   const uint64_t entry = u64(24), phoff = u64(32);
   const uint16_t phentsize = u16(54), phnum = u16(56);
   if (phnum == 0) return Fail("%s: no program headers", n);
@@ -53,6 +56,9 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
                   static_cast<unsigned long long>(l.filesz));
     }
     if (l.memsz > kMaxImage) return Fail("%s: PT_LOAD %u is larger than 1 GiB", n, i);
+    if (l.paddr + l.memsz < l.paddr || l.vaddr + l.memsz < l.vaddr) {
+      return Fail("%s: PT_LOAD %u wraps the address space", n, i);
+    }
     if (!loads.empty()) {
       const PtLoad& p = loads.back();
       if (l.paddr < p.paddr + p.memsz || l.vaddr - l.paddr != p.vaddr - p.paddr) {
@@ -70,6 +76,10 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
   // PT_LOADs keep their distances from the first.
   if (entry < first.vaddr || entry - first.vaddr >= vm.memsz) {
     return Fail("%s: entry point 0x%llx is outside the load image", n,
+                static_cast<unsigned long long>(entry));
+  }
+  if (entry % 4 != 0) {
+    return Fail("%s: entry point 0x%llx is not on an instruction (4-byte) boundary", n,
                 static_cast<unsigned long long>(entry));
   }
   vm.entry_offset = entry - first.vaddr;
@@ -93,6 +103,12 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
   uint32_t run_at_load = 0;
   Load<uint32_t>(vm.bytes, kRunAtLoadOffset, vm.endian, &run_at_load);
   vm.relocatable = run_at_load == kRunAtZeroMagic;
+  // A kernel that is not relocatable runs only where it was linked: Book3S kernels
+  // copy themselves down to 0 at boot, which is where kexkit's plan expects them.
+  if (!vm.relocatable && first.paddr != 0) {
+    return Fail("%s: not relocatable, and linked to run at 0x%llx, not 0", n,
+                static_cast<unsigned long long>(first.paddr));
+  }
   return vm;
 }
 

@@ -26,10 +26,12 @@ struct Vmlinux {
   bool relocatable = false;        // __run_at_load holds "run0" (CONFIG_RELOCATABLE)
 };
 
-// What can go wrong (each an error naming `name`): not ELF64, not ET_EXEC/ET_DYN, not
-// EM_PPC64, a program header table or segment outside the file, no PT_LOAD, PT_LOADs
-// out of order or overlapping, p_filesz > p_memsz, an entry point outside the image,
-// an image smaller than its 0x100-byte head, or an implausibly large one (> 1 GiB).
+// What can go wrong (each an error naming `name`): not ELF64, not EV_CURRENT, not
+// ET_EXEC/ET_DYN, not EM_PPC64, an e_flags ABI of 3, a program header table or segment
+// outside the file, no PT_LOAD, PT_LOADs out of order, overlapping or wrapping,
+// p_filesz > p_memsz, an entry point outside the image or not 4-byte aligned, an image
+// smaller than its 0x100-byte head, an implausibly large one (> 1 GiB), or a kernel
+// that is not relocatable but linked to run somewhere other than 0.
 Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> file, const std::string& name);
 
 }  // namespace kexkit::ppc64

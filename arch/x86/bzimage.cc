@@ -36,6 +36,7 @@ Result<BzImage> ParseBzImage(std::span<const uint8_t> file, const std::string& n
   if (field_ok(0x22c, 4, 0x0203)) bz.initrd_addr_max = Le<uint32_t>(file, 0x22c);
   if (field_ok(0x230, 4, 0x0205)) bz.kernel_alignment = Le<uint32_t>(file, 0x230);
   if (field_ok(0x234, 1, 0x0205)) bz.relocatable = file[0x234];
+  if (field_ok(0x235, 1, 0x020a)) bz.min_alignment = file[0x235];
   if (field_ok(0x236, 2, 0x020c)) bz.xloadflags = Le<uint16_t>(file, 0x236);
   if (field_ok(0x238, 4, 0x0206)) bz.cmdline_size = Le<uint32_t>(file, 0x238);
   // The boot_params segment is sized by cmdline_size, so a corrupt header could make the
@@ -44,6 +45,7 @@ Result<BzImage> ParseBzImage(std::span<const uint8_t> file, const std::string& n
   bz.cmdline_size = std::min<uint32_t>(bz.cmdline_size, kMaxCmdlineSize);
   if (field_ok(0x258, 8, 0x020a)) bz.pref_address = Le<uint64_t>(file, 0x258);
   if (field_ok(0x260, 4, 0x020a)) bz.init_size = Le<uint32_t>(file, 0x260);
+  if (field_ok(0x264, 4, 0x020b)) bz.handover_offset = Le<uint32_t>(file, 0x264);
   if (bz.kernel_alignment != 0 && (bz.kernel_alignment & (bz.kernel_alignment - 1)) != 0) {
     return Fail("%s: kernel_alignment 0x%x is not a power of two", n, bz.kernel_alignment);
   }

@@ -21,6 +21,7 @@ using load::PageAlign;
 using load::RangeType;
 using load::Segment;
 
+constexpr uint64_t k1M = 1ull << 20;  // LOADED_HIGH: protected-mode code at 0x100000 and up
 constexpr uint64_t k16M = 16ull << 20;
 constexpr uint64_t k4G = 1ull << 32;
 // i386 kernels run only from lowmem: the decompressor stops with "Destination address
@@ -186,6 +187,14 @@ class X86Loader final : public load::ArchLoader {
     if (!bz) return std::unexpected(bz.error());
     bz_ = *bz;
     const char* kn = opt.kernel.c_str();
+    // Every header field that says how or where the kernel may be loaded is honoured
+    // or the kernel is refused here, with one line, before anything is placed
+    // [boot.rst, "The real-mode kernel header"; the kernel's bzImage64_probe and
+    // kexec-tools' bzImage probes refuse the same].
+    if (!(bz_.loadflags & kLoadedHigh)) {
+      return Fail("%s: a zImage (LOADED_HIGH clear in loadflags): its protected-mode code "
+                  "must run at 0x10000; kexkit loads bzImages at 1 MiB and above", kn);
+    }
     if (bits64_ && !opt.entry_32bit) {
       if (bz_.version < 0x020c || !(bz_.xloadflags & kXlfKernel64)) {
         return Fail("%s: no 64-bit entry point (boot protocol %u.%02u, needs 2.12 with "
@@ -208,22 +217,54 @@ class X86Loader final : public load::ArchLoader {
                   bz_.cmdline_size);
     }
 
-    // Kernel: at pref_address when it is free, else the lowest aligned fit at or above
-    // it [boot.rst: init_size bytes from the load address; kernel_alignment].
+    // Kernel: init_size bytes from its runtime start [boot.rst: init_size]. A
+    // relocatable kernel runs where it is loaded, aligned up to kernel_alignment, but
+    // never below pref_address (LOAD_PHYSICAL_ADDR: the decompressor's startup_32 moves
+    // a lower load up to it [arch/x86/boot/compressed/head_64.S]); so kexkit loads it
+    // aligned (at least as aligned as min_alignment says it must be), at pref_address
+    // when that is free, else at the lowest aligned fit above it, in the crash region
+    // too. A non-relocatable one moves itself to pref_address: loaded there or refused.
     const uint64_t kmemsz = PageAlign(std::max<uint64_t>(bz_.init_size, bz_.kernel.size()));
-    const uint64_t kalign = std::max<uint64_t>(bz_.relocatable ? bz_.kernel_alignment : 1, kPageSize);
     const uint64_t kmax = !bits64_ ? kI386KernelTop : opt.entry_32bit ? k4G : ~uint64_t{0};
-    if (!bz_.relocatable || ctx.space.Claim(bz_.pref_address, kmemsz)) {
-      if (!bz_.relocatable && !ctx.space.Claim(bz_.pref_address, kmemsz)) {
-        return Fail("%s: not relocatable, and 0x%llx is not free RAM", kn,
-                    static_cast<unsigned long long>(bz_.pref_address));
+    const auto pref = static_cast<unsigned long long>(bz_.pref_address);
+    if (!bz_.relocatable) {
+      if (bz_.pref_address < k1M || bz_.pref_address % kPageSize != 0) {
+        return Fail("%s: not relocatable, and its pref_address 0x%llx is %s", kn, pref,
+                    bz_.pref_address < k1M ? "below 1 MiB" : "not page-aligned");
+      }
+      if (bz_.pref_address > kmax || kmax - bz_.pref_address < kmemsz) {
+        return Fail("%s: not relocatable, and its pref_address 0x%llx + init_size 0x%llx is "
+                    "above the 0x%llx this entry can reach", kn, pref,
+                    static_cast<unsigned long long>(kmemsz), static_cast<unsigned long long>(kmax));
+      }
+      if (!ctx.space.Claim(bz_.pref_address, kmemsz)) {
+        return Fail("%s: not relocatable, and 0x%llx is not free RAM", kn, pref);
       }
       kernel_addr_ = bz_.pref_address;
     } else {
-      const uint64_t kmin = opt.crash ? 0 : bz_.pref_address;
-      auto a = ctx.space.Allocate(kmemsz, kalign, kmin, kmax, false);
-      if (!a) return Wrap(opt.kernel, a.error());
-      kernel_addr_ = *a;
+      if (bz_.kernel_alignment == 0) {
+        return Fail("%s: relocatable, but kernel_alignment is 0 (no alignment to load it at)",
+                    kn);
+      }
+      if (bz_.min_alignment >= 32) {
+        return Fail("%s: min_alignment 2^%u is not an alignment kexkit can honour", kn,
+                    bz_.min_alignment);
+      }
+      const uint64_t kalign = std::max({uint64_t{bz_.kernel_alignment},
+                                        uint64_t{1} << bz_.min_alignment, kPageSize});
+      const bool pref_ok = bz_.pref_address >= k1M && bz_.pref_address % kalign == 0 &&
+                           bz_.pref_address <= kmax && kmax - bz_.pref_address >= kmemsz;
+      if (pref_ok && ctx.space.Claim(bz_.pref_address, kmemsz)) {
+        kernel_addr_ = bz_.pref_address;
+      } else {
+        auto a = ctx.space.Allocate(kmemsz, kalign, std::max(bz_.pref_address, k1M), kmax, false);
+        if (!a) {
+          return Fail("%s: no room for init_size 0x%llx at or above its pref_address 0x%llx "
+                      "(%s)", kn, static_cast<unsigned long long>(kmemsz), pref,
+                      a.error().message.c_str());
+        }
+        kernel_addr_ = *a;
+      }
     }
     ctx.plan.segments.push_back({bz_.kernel, kernel_addr_, kmemsz, "kernel"});
 
@@ -232,8 +273,15 @@ class X86Loader final : public load::ArchLoader {
       initrd_size = ctx.initrd.bytes().size();
       const bool above4g = bits64_ && !opt.entry_32bit && (bz_.xloadflags & kXlfCanBeLoadedAbove4G);
       const uint64_t imax = above4g ? ~uint64_t{0} : uint64_t{bz_.initrd_addr_max} + 1;
+      // [boot.rst: initrd_addr_max, the highest byte the initrd may occupy; ignored
+      // with XLF_CAN_BE_LOADED_ABOVE_4G and the 64-bit entry, as the kernel's own
+      // kexec_file loader does.]
       auto a = ctx.space.Allocate(PageAlign(initrd_size), kPageSize, opt.crash ? 0 : k16M, imax,
                                   /*top_down=*/true);
+      if (!a && !above4g) {
+        return Fail("%s: no room for the initrd below the kernel's initrd_addr_max 0x%x (%s)",
+                    opt.initrd.c_str(), bz_.initrd_addr_max, a.error().message.c_str());
+      }
       if (!a) return Wrap(opt.initrd, a.error());
       initrd_addr = *a;
       ctx.plan.segments.push_back({ctx.initrd.bytes(), initrd_addr, PageAlign(initrd_size), "initrd"});

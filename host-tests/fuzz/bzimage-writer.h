@@ -19,6 +19,7 @@ struct BzSpec {
   uint32_t initrd_addr_max = 0x7fffffff;
   uint32_t kernel_alignment = 0x200000;
   uint8_t relocatable = 1;
+  uint8_t min_alignment = 21;         // 2 MiB
   uint16_t xloadflags = 0x3;          // XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
   uint32_t cmdline_size = 2047;
   uint64_t pref_address = 0x1000000;
@@ -46,7 +47,7 @@ inline std::vector<uint8_t> MakeBzImage(const BzSpec& s) {
   put32(0x22c, s.initrd_addr_max);
   put32(0x230, s.kernel_alignment);
   b[0x234] = s.relocatable;
-  b[0x235] = 21;                      // min_alignment (2 MiB)
+  b[0x235] = s.min_alignment;
   put16(0x236, s.xloadflags);
   put32(0x238, s.cmdline_size);
   put64(0x258, s.pref_address);

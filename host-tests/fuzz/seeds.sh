@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # seeds.sh SEEDGEN OUTDIR TREE... -- writes every fuzz target's seed corpus to
 # OUTDIR/<target>/ from what the builds already have (run at test time, by the CTest
-# fixture fuzz.seeds; nothing binary is checked in):
+# fixture fuzz.seeds; nothing binary is checked in but the regression inputs):
 #   elf-link     TREE/purgatory/*/purgatory.ro and TREE/host-tests/golden/*.o of each build
 #                tree, seed-ppc64.s assembled by the ppc64 cross assemblers when present,
 #                all re-encoded by SEEDGEN into every class, byte order and machine
@@ -14,6 +14,7 @@
 #                list + iomem
 #   vmlinux      synthetic ppc64 vmlinux files; fdt: QEMU's pseries tree (dumpdtb)
 #                and synthetic trees with ibm,dynamic-reconfiguration-memory
+#   every target: the regression inputs in host-tests/data/regressions/<target>-*
 set -euo pipefail
 (($# >= 2)) || { echo "usage: seeds.sh SEEDGEN OUTDIR TREE..." >&2; exit 2; }
 seedgen=$1 out=$2
@@ -138,6 +139,15 @@ if command -v qemu-system-ppc64 >/dev/null; then
 fi
 # Only a seedgen built with libfdt knows "fdt".
 "$seedgen" fdt "$out/fdt" || echo "seeds.sh: no synthetic fdt seeds (seedgen built without libfdt)"
+
+# -- regressions ----------------------------------------------------------------------------
+# Inputs that once crashed or hung a target (host-tests/data/regressions/<target>-*) stay
+# in its seeds: the bounded run fails at once if one comes back.
+for t in "${targets[@]}"; do
+  for f in "$here"/../data/regressions/"$t"-*; do
+    [[ -f $f ]] && cp "$f" "$out/$t/regression-${f##*/}"
+  done
+done
 
 for t in "${targets[@]}"; do
   echo "seeds.sh: $t: $(find "$out/$t" -type f | wc -l) seeds"

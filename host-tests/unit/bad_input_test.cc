@@ -17,11 +17,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
+#include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "arch/x86/bzimage.h"
@@ -81,11 +86,9 @@ const std::vector<uint8_t>& RealPurgatory() {
   return bytes;
 }
 
-// Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
-CliResult RunCli(const std::vector<std::string>& args,
-                 std::span<const uint8_t> purgatory = RealPurgatory()) {
+// Runs `kexkit ARGS...` in-process with `arch`.
+CliResult RunCliWith(const std::vector<std::string>& args, kexkit::load::ArchLoader& arch) {
   RecordingKexec sys;
-  auto arch = kexkit::x86::MakeX86Loader(true, purgatory);
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
   std::vector<std::string> a{"kexkit"};
@@ -94,7 +97,7 @@ CliResult RunCli(const std::vector<std::string>& args,
   for (auto& s : a) argv.push_back(s.data());
   argv.push_back(nullptr);
   CliResult r;
-  r.code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, *arch, out, err);
+  r.code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, arch, out, err);
   r.out = Slurp(out);
   r.err = Slurp(err);
   r.syscalls = sys.calls;
@@ -102,6 +105,48 @@ CliResult RunCli(const std::vector<std::string>& args,
   std::fclose(err);
   return r;
 }
+
+// Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
+CliResult RunCli(const std::vector<std::string>& args,
+                 std::span<const uint8_t> purgatory = RealPurgatory()) {
+  auto arch = kexkit::x86::MakeX86Loader(true, purgatory);
+  return RunCliWith(args, *arch);
+}
+
+// The x86_64 loader with a fault injected at one step of the load: `after_segments`
+// runs once the kernel header is parsed and its segments planned (before the digest),
+// `after_digest` once every segment is hashed (arch.Patch comes after the digest).
+class FaultyArch final : public kexkit::load::ArchLoader {
+ public:
+  std::function<void()> after_segments, after_digest;
+
+  FaultyArch() : inner_(kexkit::x86::MakeX86Loader(true, RealPurgatory())) {}
+  const char* name() const override { return inner_->name(); }
+  uint16_t elf_machine() const override { return inner_->elf_machine(); }
+  std::span<const uint8_t> purgatory_object() const override { return inner_->purgatory_object(); }
+  kexkit::Endian endian() const override { return inner_->endian(); }
+  uint64_t segment_align() const override { return inner_->segment_align(); }
+  Result<void> CompleteMemoryMap(const kexkit::load::Options& o,
+                                 kexkit::load::MemoryMap& m) const override {
+    return inner_->CompleteMemoryMap(o, m);
+  }
+  Result<void> AddSegments(kexkit::load::LoadContext& ctx) override {
+    auto r = inner_->AddSegments(ctx);
+    if (r && after_segments) after_segments();
+    return r;
+  }
+  std::pair<uint64_t, uint64_t> PurgatoryWindow(
+      const kexkit::load::LoadContext& ctx) const override {
+    return inner_->PurgatoryWindow(ctx);
+  }
+  Result<void> Patch(kexkit::load::LoadContext& ctx, kexkit::link::LinkedImage& i) override {
+    if (after_digest) after_digest();
+    return inner_->Patch(ctx, i);
+  }
+
+ private:
+  std::unique_ptr<kexkit::load::ArchLoader> inner_;
+};
 
 // The catalogue's contract for one failing case.
 void ExpectOneLineError(const CliResult& r, std::initializer_list<std::string> parts) {
@@ -185,6 +230,37 @@ class BadInput : public ::testing::Test {
     spec = good;
     spec.cmdline_size = 255;
     put("cmdline-255", kktest::MakeBzImage(spec));
+    // Boot-protocol fields that say where and how the kernel may be loaded.
+    spec = good;
+    spec.loadflags = 0;  // LOADED_HIGH clear: a zImage, run at 0x10000
+    put("zimage", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.relocatable = 0;
+    spec.pref_address = 0x10000;
+    put("not-relocatable-low", kktest::MakeBzImage(spec));
+    spec.pref_address = 0x1000800;
+    put("not-relocatable-unaligned", kktest::MakeBzImage(spec));
+    spec.pref_address = 0x100000000;
+    put("not-relocatable-above-4g", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.kernel_alignment = 0;
+    put("no-alignment", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.min_alignment = 40;
+    put("min-alignment-huge", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.initrd_addr_max = 0xffffff;  // nothing above 16 MiB
+    put("initrd-max-16m", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.pref_address = 0x1100000;  // 1 MiB past a 2 MiB boundary
+    put("pref-unaligned", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.kernel_alignment = 0x1000;  // preferred 4 KiB, but min_alignment 2^21 required
+    spec.pref_address = 0x1001000;
+    put("min-alignment-2m", kktest::MakeBzImage(spec));
+    spec = good;
+    spec.pref_address = 0x30000000;  // the crash region ends there
+    put("pref-above-crash", kktest::MakeBzImage(spec));
     put_text("initrd", std::string(8192, 'i'));
     ASSERT_EQ(::mkdir((dir_ + "/a-directory").c_str(), 0755), 0);
     // 96 MiB, sparse: larger than the 64 MiB crash region, costs no disk.
@@ -315,6 +391,88 @@ TEST_F(BadInput, CommandLineLongerThanCmdlineSize) {
       {"command line is 300 bytes", P("cmdline-255"), "at most 255"});
 }
 
+// --- boot-protocol fields: where and how the kernel may be loaded ------------------------
+
+TEST_F(BadInput, ZImageWithoutLoadedHigh) {
+  for (const char* entry : {"", "--entry-32bit"}) {
+    std::vector<std::string> a{"--dry-run", "-l", P("zimage")};
+    if (*entry) a.push_back(entry);
+    ExpectOneLineError(RunCli(Load(a)), {P("zimage"), "zImage", "LOADED_HIGH"});
+  }
+}
+TEST_F(BadInput, NonRelocatableKernelWhosePreferredAddressIsBelow1M) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("not-relocatable-low")})),
+                     {P("not-relocatable-low"), "not relocatable", "0x10000", "below 1 MiB"});
+}
+TEST_F(BadInput, NonRelocatableKernelWhosePreferredAddressIsNotPageAligned) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("not-relocatable-unaligned")})),
+                     {P("not-relocatable-unaligned"), "not relocatable", "not page-aligned"});
+}
+TEST_F(BadInput, NonRelocatableKernelAbove4GThroughThe32BitEntry) {
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("not-relocatable-above-4g"), "--entry-32bit"})),
+      {P("not-relocatable-above-4g"), "not relocatable", "0x100000000", "above"});
+}
+TEST_F(BadInput, RelocatableKernelWithoutAnAlignment) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("no-alignment")})),
+                     {P("no-alignment"), "kernel_alignment is 0"});
+}
+TEST_F(BadInput, MinAlignmentKexkitCannotHonour) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("min-alignment-huge")})),
+                     {P("min-alignment-huge"), "min_alignment 2^40"});
+}
+// The 32-bit entry honours initrd_addr_max (the 64-bit one with XLF_CAN_BE_LOADED_ABOVE_4G
+// may place the initrd anywhere, as the kernel's own kexec_file loader does).
+TEST_F(BadInput, InitrdAboveInitrdAddrMax) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("initrd-max-16m"), "--entry-32bit",
+                                  "--initrd=" + P("initrd")})),
+                     {P("initrd"), "initrd_addr_max 0xffffff"});
+  auto r = RunCli(Load({"--dry-run", "-l", P("initrd-max-16m"), "--initrd=" + P("initrd")}));
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// A relocatable kernel loaded below pref_address still decompresses at pref_address
+// (LOAD_PHYSICAL_ADDR) [arch/x86/boot/compressed/head_64.S]: as a capture kernel it
+// would run outside the crash region.
+TEST_F(BadInput, CaptureKernelWhosePrefAddressIsAboveTheCrashRegion) {
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-p", P("pref-above-crash")})),
+                     {P("pref-above-crash"), "at or above its pref_address 0x30000000"});
+  auto r = RunCli(Load({"--dry-run", "-l", P("pref-above-crash")}));
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// The kernel's destination in a --dry-run table.
+uint64_t KernelDestination(const CliResult& r) {
+  for (size_t at = 0; at < r.out.size();) {
+    const size_t eol = r.out.find('\n', at);
+    const std::string line = r.out.substr(at, eol - at);
+    at = eol == std::string::npos ? r.out.size() : eol + 1;
+    if (line.size() > 4 && line.ends_with(" kernel")) {
+      return std::strtoull(line.c_str() + 4, nullptr, 16);
+    }
+  }
+  ADD_FAILURE() << "no kernel segment in:\n" << r.out;
+  return 1;
+}
+
+// A relocatable kernel "can be loaded at any address that satisfies kernel_alignment"
+// [boot.rst: relocatable_kernel]: a pref_address off that alignment is not one.
+TEST_F(BadInput, PrefAddressOffTheKernelAlignmentIsNotUsed) {
+  auto r = RunCli(Load({"--dry-run", "-l", P("pref-unaligned")}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(KernelDestination(r), 0x1200000u) << r.out;
+  // The same kernel with an aligned pref_address is loaded right there.
+  r = RunCli(Load({"--dry-run", "-l", P("vmlinuz")}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(KernelDestination(r), 0x1000000u) << r.out;
+}
+// min_alignment is what the kernel needs to boot; kernel_alignment only what it prefers.
+TEST_F(BadInput, MinAlignmentAboveKernelAlignmentIsHonoured) {
+  auto r = RunCli(Load({"--dry-run", "-l", P("min-alignment-2m")}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(KernelDestination(r) % 0x200000, 0u) << r.out;
+}
+
 // --- initrd ---------------------------------------------------------------------------
 
 TEST_F(BadInput, MissingInitrd) {
@@ -338,6 +496,140 @@ TEST_F(BadInput, InitrdThatDoesNotFitTheCrashRegion) {
 }
 
 // --- the running system's memory map ---------------------------------------------------
+
+// --- the system changing under kexkit ---------------------------------------------------
+
+// /proc/iomem as a FIFO: the first open reads `first`, every later one `later`, so the
+// loader's two reads of it (the memory map, then the kdump RAM list) disagree.
+class ChangingFile {
+ public:
+  ChangingFile(std::string path, std::string first, std::string later)
+      : path_(std::move(path)) {
+    EXPECT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+    writer_ = std::thread([this, first = std::move(first), later = std::move(later)] {
+      for (int n = 0; !stop_; ) {
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {  // ENXIO: no reader yet
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          continue;
+        }
+        const std::string& text = n++ == 0 ? first : later;
+        ::fcntl(fd, F_SETFL, 0);  // blocking writes from here
+        for (size_t at = 0; at < text.size();) {
+          const ssize_t w = ::write(fd, text.data() + at, text.size() - at);
+          if (w <= 0) break;
+          at += static_cast<size_t>(w);
+        }
+        ::close(fd);
+        // Let this reader see EOF and go before the next open can pair with it.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~ChangingFile() {
+    stop_ = true;
+    writer_.join();
+    ::unlink(path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  std::atomic<bool> stop_{false};
+  std::thread writer_;
+};
+
+TEST_F(BadInput, CrashRegionThatMovesBetweenTwoReadsOfIomem) {
+  std::string moved = kIomem;
+  moved.replace(moved.find("  2c000000-2fffffff"), 19, "  30000000-33ffffff");
+  ChangingFile iomem(P("iomem-fifo"), kIomem, moved);
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-p", P("vmlinuz")}, "iomem-fifo")),
+                     {P("iomem-fifo"), "crash region changed between two reads"});
+}
+
+// A map with more ranges than any machine has is refused at once, not walked
+// ranges x cuts times.
+// --- faults on the host: files changing, failing allocations, unreadable inputs -------
+
+// A copy of the good kernel, bigger than a few pages, for a test to damage.
+std::string KernelCopy(const std::string& dir, const std::string& name) {
+  kktest::BzSpec spec;
+  spec.kernel_bytes = 0x100000;
+  const auto bytes = kktest::MakeBzImage(spec);
+  const std::string path = dir + "/" + name;
+  EXPECT_TRUE(kktest::WriteFile(path, bytes.data(), bytes.size()));
+  return path;
+}
+
+// The kernel truncated after its header was read and its segments planned, before the
+// digest reads the rest: the mapping loses its pages (SIGBUS without the guard).
+TEST_F(BadInput, KernelTruncatedBetweenTheHeaderReadAndTheDigest) {
+  const std::string k = KernelCopy(dir_, "shrinking-kernel");
+  FaultyArch arch;
+  arch.after_segments = [&] { ASSERT_EQ(::truncate(k.c_str(), 4096), 0); };
+  ExpectOneLineError(RunCliWith(Load({"--dry-run", "-l", k}), arch),
+                     {k, "changed while kexkit was reading it", "shrank"});
+}
+
+// Rewritten (same size, new mtime) after the digest: the digest no longer describes the
+// file the system call would copy. Only without --dry-run, so only as root; the
+// recording KexecSys stands in for the call.
+TEST_F(BadInput, KernelRewrittenAfterTheDigestNeverReachesTheCall) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a load without --dry-run needs root";
+  const std::string k = KernelCopy(dir_, "rewritten-kernel");
+  FaultyArch arch;
+  arch.after_digest = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a new mtime
+    const int fd = ::open(k.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::pwrite(fd, "x", 1, 0x10000), 1);
+    ::close(fd);
+  };
+  ExpectOneLineError(RunCliWith(Load({"-l", k}), arch),
+                     {k, "changed while kexkit was reading it"});
+  // And truncated after the digest: the same, not an EFAULT from kexec_load.
+  const std::string k2 = KernelCopy(dir_, "late-shrinking-kernel");
+  arch.after_digest = [&] { ASSERT_EQ(::truncate(k2.c_str(), 8192), 0); };
+  ExpectOneLineError(RunCliWith(Load({"-l", k2}), arch), {k2, "shrank"});
+}
+
+// ENOMEM: an allocation that fails anywhere before the call ends the command with one
+// line (std::bad_alloc is what the containers throw).
+TEST_F(BadInput, AllocationFailureIsOneLine) {
+  FaultyArch arch;
+  arch.after_segments = [] { throw std::bad_alloc(); };
+  ExpectOneLineError(RunCliWith(Load({"--dry-run", "-l", P("vmlinuz")}), arch),
+                     {"out of memory", "nothing was loaded"});
+}
+
+// /proc or /sys inputs that cannot be read (as root, permissions do not stop a read;
+// a directory in the file's place does: read() fails with EISDIR).
+TEST_F(BadInput, UnreadableProcAndSysFiles) {
+  std::filesystem::create_directories(dir_ + "/iomem-dir");
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz")}, "iomem-dir")),
+                     {P("iomem-dir"), "Is a directory"});
+  std::filesystem::create_directories(dir_ + "/memmap-unreadable/0/type");
+  ASSERT_TRUE(kktest::WriteFile(dir_ + "/memmap-unreadable/0/start", "0x0\n", 4));
+  ASSERT_TRUE(kktest::WriteFile(dir_ + "/memmap-unreadable/0/end", "0x9fbff\n", 8));
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--memmap=" + P("memmap-unreadable")})),
+      {P("memmap-unreadable") + "/0", "incomplete entry"});
+}
+
+TEST_F(BadInput, IomemWithMoreRangesThanAnyMachine) {
+  std::string big;
+  for (uint64_t i = 0; i < 100000; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof(line), "%llx-%llx : System RAM\n",
+                  static_cast<unsigned long long>(i * 0x2000),
+                  static_cast<unsigned long long>(i * 0x2000 + 0xfff));
+    big += line;
+  }
+  ASSERT_TRUE(kktest::WriteFile(P("iomem-huge"), big.data(), big.size()));
+  const auto t0 = std::chrono::steady_clock::now();
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz")}, "iomem-huge")),
+                     {P("iomem-huge"), "more ranges than any memory map has"});
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+}
 
 TEST_F(BadInput, NoCrashkernelReservation) {
   ExpectOneLineError(RunCli(Load({"--dry-run", "-p", P("vmlinuz")}, "iomem-nocrash")),

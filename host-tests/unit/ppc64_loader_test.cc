@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -28,11 +31,24 @@ extern "C" {
 #include "linker/link.h"
 #include "linker/object.h"
 #include "loader/load.h"
+#include "loader/run.h"
 #include "unit/test-files.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// Counts every call into the kexec seam; a refused load must make none.
+class RecordingKexec final : public kexkit::load::KexecSys {
+ public:
+  int calls = 0;
+  kexkit::Result<void> Load(const kexkit::load::LoadPlan&) override { ++calls; return {}; }
+  kexkit::Result<void> FileLoad(const std::string&, const std::string&, const std::string&,
+                                bool) override { ++calls; return {}; }
+  kexkit::Result<void> Unload(bool, bool) override { ++calls; return {}; }
+  kexkit::Result<bool> IsLoaded(bool) override { ++calls; return true; }
+  kexkit::Result<void> Exec() override { ++calls; return {}; }
+};
 using kexkit::Endian;
 using kexkit::ppc64::FdtBuilder;
 using kexkit::ppc64::ParseVmlinux;
@@ -123,7 +139,21 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
   truncated.resize(0x2000);
   auto not_run0 = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase, 21,
                               /*run0=*/false);
+  auto bad_version = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
+  bad_version[6] = 0;  // EI_VERSION
+  auto abi3 = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
+  abi3[48] = 3;  // e_flags (little-endian low byte)
   const Case cases[] = {
+      {bad_version, "unknown ELF version"},
+      {abi3, "neither ELFv1 nor ELFv2"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase + 0x102),
+       "4-byte"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0xfffffffffffff000, 0x1000, 0x2000}}, kKernBase),
+       "wraps the address space"},
+      // Not relocatable: it runs only where it was linked, and kexkit's plan is 0.
+      {MakeVmlinux(Endian::kLittle, {{kKernBase, 0x200000, 0x3000, 0x5000}}, kKernBase, 21,
+                   /*run0=*/false),
+       "linked to run at 0x200000"},
       {{1, 2, 3}, "not an ELF file"},
       {MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase, 62),
        "not PowerPC64"},
@@ -547,6 +577,76 @@ TEST(Ppc64Fdt, RefusesABadBlob) {
   auto b = FdtBuilder::FromBlob(junk, "junk.dtb");
   ASSERT_FALSE(b);
   EXPECT_NE(b.error().message.find("junk.dtb"), std::string::npos);
+}
+
+// fuzz-fdt (KK_FUZZ_FORK run): a 16 KB blob whose structure block sent libfdt's
+// fdt_getprop_namelen -> fdt_next_tag into a loop that ran for more than 11 minutes in
+// FdtBuilder::Memory. fdt_check_full refuses it before anything walks the tree.
+std::string HangBlobPath() { return kktest::TestDataPath("regressions/fdt-hang.dtb"); }
+
+TEST(Ppc64Fdt, RefusesTheHangBlobInUnderASecond) {
+  auto blob = kktest::ReadFile(HangBlobPath());
+  ASSERT_TRUE(blob) << HangBlobPath();
+  ASSERT_EQ(blob->size(), 16098u);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto b = FdtBuilder::FromBlob(*blob, "fdt-hang.dtb");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message.find("fdt-hang.dtb: malformed device tree"), std::string::npos)
+      << b.error().message;
+  EXPECT_LT(took, std::chrono::seconds(1));
+}
+
+// The same blob through the command line: one error line, no system call, fast.
+TEST(Ppc64Fdt, HangBlobThroughTheCommandLine) {
+  FakeTree t;
+  t.Pseries(false);
+  const std::string kernel = t.root() + "/../" + fs::path(t.root()).filename().string() + ".vml";
+  const std::string iomem = kernel + ".iomem";
+  auto vml = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
+  ASSERT_TRUE(kktest::WriteFile(kernel, vml.data(), vml.size()));
+  std::ofstream(iomem) << "00000000-7fffffff : System RAM\n";
+  std::vector<std::string> a{"kexkit", "-l", kernel, "--dry-run", "--dtb=" + HangBlobPath(),
+                             "--iomem=" + iomem, "--memmap=/nonexistent",
+                             "--device-tree=" + t.root(), "--append=console=hvc0"};
+  std::vector<char*> argv;
+  for (auto& s : a) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  RecordingKexec sys;
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, {});
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  const auto t0 = std::chrono::steady_clock::now();
+  const int code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, *arch,
+                                           out, err);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  std::rewind(err);
+  std::string msg(4096, '\0');
+  msg.resize(std::fread(msg.data(), 1, msg.size(), err));
+  std::fclose(out);
+  std::fclose(err);
+  fs::remove(kernel);
+  fs::remove(iomem);
+  EXPECT_NE(code, 0);
+  EXPECT_EQ(sys.calls, 0);
+  EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 1) << msg;
+  EXPECT_EQ(msg.rfind("kexkit: ", 0), 0u) << msg;
+  EXPECT_NE(msg.find("fdt-hang.dtb: malformed device tree"), std::string::npos) << msg;
+  EXPECT_LT(took, std::chrono::seconds(1));
+}
+
+// A copied /proc/device-tree is just a directory: its depth is bounded before the
+// recursive walk can exhaust the stack.
+TEST(Ppc64Fdt, RefusesADirectoryNestedTooDeep) {
+  FakeTree t;
+  t.Pseries(false);
+  std::string deep;
+  for (int i = 0; i < 80; ++i) deep += "n/";
+  t.Prop(deep + "x", FakeTree::Be32(1));
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message.find("nested deeper than 64"), std::string::npos)
+      << b.error().message;
 }
 
 TEST(Ppc64Fdt, HvcConsoleFromTheCommandLine) {
