@@ -14,8 +14,10 @@ mkdir -p "$work"
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
+# One commit for both runs, even if HEAD moves meanwhile.
+commit=$(git -C "$src" rev-parse HEAD)
 for run in a b; do
-  KK_PACKAGE_WORK="$work/build-$run/some/deeper/folder-$run" KK_DIST="$work/dist-$run" \
+  KK_PACKAGE_COMMIT=$commit KK_PACKAGE_WORK="$work/build-$run/some/deeper/folder-$run" KK_DIST="$work/dist-$run" \
     "$src/scripts/package" >"$work/package-$run.log" 2>&1 ||
     { tail -40 "$work/package-$run.log" >&2; echo "scripts/package run $run failed" >&2; exit 1; }
 done
