@@ -12,6 +12,7 @@ namespace kexkit {
 
 struct Error {
   std::string message;
+  int errnum = 0;  // the errno of a failed system call, 0 otherwise
 };
 
 template <typename T>

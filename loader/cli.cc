@@ -14,7 +14,48 @@ enum LongOnly {
   kOptSerialBaud, kOptConsoleSerial, kOptConsoleVga, kOptEntry32, kOptElf32, kOptElf64,
   kOptDryRun, kOptIomem, kOptMemmap, kOptBootParams, kOptProcCmdline, kOptSysfs,
   kOptDeviceTree, kOptCorruptDigest, kOptKcore,
+  // kexec-tools 2.0.32 options (kexec.h, arch/*/include/arch/options.h, the loaders).
+  kOptArgsLinux, kOptArgsElf, kOptArgsNone, kOptDtNoOldRoot, kOptReuseInitrd,
+  kOptPrintCkrSize, kOptEntry, kOptNoEfi, kOptResetVga, kOptPassMemmap, kOptReuseVideo,
+  kOptPreserveContext, kOptJumpBackHelper, kOptLiveUpdate, kOptExecLiveUpdate, kOptHotplug,
+  kOptNoCma, kOptForceDtb, kOptModule, kOptRealMode,
 };
+
+// kexec_file_load flags [include/uapi/linux/kexec.h]: KEXEC_FILE_NO_CMA (6.14),
+// KEXEC_FILE_FORCE_DTB (6.15).
+constexpr unsigned long kFileNoCma = 0x10, kFileForceDtb = 0x20;
+
+// The kexec-tools options kexkit refuses, each with the reason, as one line.
+const char* RefusalReason(int opt) {
+  switch (opt) {
+    case kOptArgsElf:
+    case kOptArgsNone:
+      return "ELF boot notes are for kexec-tools' x86 ELF loader; kexkit boots bzImage "
+             "(x86) and vmlinux with the Linux convention (ppc64)";
+    case kOptReuseInitrd:
+      return "kexkit does not reuse the initrd kept by retain_initrd; pass --initrd=FILE";
+    case kOptResetVga:
+      return "kexkit's purgatory does not touch the VGA hardware";
+    case kOptPassMemmap:
+      return "kexkit passes the capture kernel's memory map in its e820 table, not as "
+             "memmap= on the command line";
+    case kOptPreserveContext:
+    case kOptJumpBackHelper:
+      return "kexkit's purgatory does not return to the old kernel (no kexec jump)";
+    case kOptLiveUpdate:
+    case kOptExecLiveUpdate:
+      return "Xen live update is not supported";
+    case kOptHotplug:
+      return "the capture kernel's ELF core header is digested, so the kernel may not "
+             "rewrite it; reload the capture kernel after CPU or memory hotplug";
+    case kOptModule:
+      return "kexkit does not load multiboot images";
+    case kOptRealMode:
+      return "kexkit enters the kernel through its 64- or 32-bit entry, never real mode";
+    default:
+      return nullptr;
+  }
+}
 
 const option kLongOptions[] = {
     {"help", no_argument, nullptr, 'h'},
@@ -54,6 +95,30 @@ const option kLongOptions[] = {
     {"kcore", required_argument, nullptr, kOptKcore},
     {"device-tree", required_argument, nullptr, kOptDeviceTree},
     {"test-corrupt-digest", no_argument, nullptr, kOptCorruptDigest},
+    {"no-ifdown", no_argument, nullptr, 'x'},
+    {"no-sync", no_argument, nullptr, 'y'},
+    {"type", required_argument, nullptr, 't'},
+    {"devicetreeblob", required_argument, nullptr, kOptDtb},
+    {"args-linux", no_argument, nullptr, kOptArgsLinux},
+    {"args-elf", no_argument, nullptr, kOptArgsElf},
+    {"args-none", no_argument, nullptr, kOptArgsNone},
+    {"dt-no-old-root", no_argument, nullptr, kOptDtNoOldRoot},
+    {"reuseinitrd", no_argument, nullptr, kOptReuseInitrd},
+    {"print-ckr-size", no_argument, nullptr, kOptPrintCkrSize},
+    {"entry", required_argument, nullptr, kOptEntry},
+    {"noefi", no_argument, nullptr, kOptNoEfi},
+    {"reset-vga", no_argument, nullptr, kOptResetVga},
+    {"pass-memmap-cmdline", no_argument, nullptr, kOptPassMemmap},
+    {"reuse-video-type", no_argument, nullptr, kOptReuseVideo},
+    {"load-preserve-context", no_argument, nullptr, kOptPreserveContext},
+    {"load-jump-back-helper", no_argument, nullptr, kOptJumpBackHelper},
+    {"load-live-update", no_argument, nullptr, kOptLiveUpdate},
+    {"exec-live-update", no_argument, nullptr, kOptExecLiveUpdate},
+    {"hotplug", no_argument, nullptr, kOptHotplug},
+    {"no-cma", no_argument, nullptr, kOptNoCma},
+    {"force-dtb", no_argument, nullptr, kOptForceDtb},
+    {"module", required_argument, nullptr, kOptModule},
+    {"real-mode", no_argument, nullptr, kOptRealMode},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -78,6 +143,7 @@ bool ParseU64(const char* s, uint64_t* out) {
 std::string UsageText() {
   return R"(usage: kexkit [options] [kernel]
 Load a kernel to boot with kexec, or a capture kernel for kdump, through kexkit's purgatory.
+The options are kexec-tools 2.0.32's; kexkit(8) says which ones kexkit refuses.
 
 Actions:
   -l, --load KERNEL        load KERNEL for a later --exec
@@ -87,38 +153,58 @@ Actions:
   -f, --force              load, then boot at once (no shutdown)
   -S, --status             print whether the capture kernel (with -l: the kexec kernel)
                            is loaded; as kexec-tools, exit 1 if loaded, 0 if not
+      --print-ckr-size     print the crash kernel region's size in bytes
   -h, --help               this text;  -v, --version  the version
 
-Load options:
+Options:
+  -x, --no-ifdown          -e and -f: leave the network interfaces up
+  -y, --no-sync            -e and -f: do not sync the filesystems first
+  -t, --type=TYPE          the kernel's type: bzImage64 (x86_64), bzImage (i386),
+                           elf-ppc64 (ppc64)
       --initrd=FILE, --ramdisk=FILE      initial ramdisk
       --append=STRING, --command-line=STRING  new kernel's command line
       --reuse-cmdline      start from this kernel's command line (less crashkernel=, BOOT_IMAGE=)
-      --dtb=FILE           device tree blob (ppc64)
+      --dtb=FILE, --devicetreeblob=FILE  ppc64: device tree blob instead of /proc/device-tree
+      --dt-no-old-root     ppc64: do not add the running kernel's root= to a command
+                           line without one
+      --args-linux         ppc64: accepted and ignored, as kexec-tools does
       --mem-min=ADDR, --mem-max=ADDR  keep every segment inside [ADDR, ADDR]
   -i, --no-checks          do not verify the SHA-256 in the purgatory
   -c, --kexec-syscall      use kexec_load with kexkit's purgatory (default)
   -s, --kexec-file-syscall use kexec_file_load (the kernel's own loader and purgatory)
-  -a, --kexec-syscall-auto kexec_file_load, falling back to kexec_load
+  -a, --kexec-syscall-auto kexec_file_load, falling back to kexec_load when the kernel
+                           lacks it or cannot parse the image (never on a signature or
+                           permission error)
+      --no-cma, --force-dtb  kexec_file_load flags (ignored by kexec_load)
+      --entry=0            accepted (0: no jump back); any other address is refused
       --console-serial     purgatory prints on the serial port; on by default when the
                            new command line has console=ttyS<n>
       --serial=PORT        ttyS<n> or an I/O port (0x3f8);  --serial-baud=BAUD
       --console-vga        accepted for compatibility (no VGA output)
+      --noefi              x86: no EFI runtime data for the new kernel (kexkit never
+                           passes any)
+      --reuse-video-type   x86: the video type from this boot's boot_params (kexkit
+                           always takes it from there)
       --entry-32bit        x86_64: enter the kernel through its 32-bit entry
       --elf32-core-headers, --elf64-core-headers  class of the kdump ELF core header
       --dry-run            do everything but the system call; print the segments
-  -d, --debug              print the plan as well
+  -d, --debug              print the plan (on stderr) as well
+Refused with one line: --reuseinitrd --reset-vga --pass-memmap-cmdline --hotplug
+  --load-preserve-context --load-jump-back-helper --load-live-update --exec-live-update
+  --args-elf --args-none --module --real-mode
 Inputs (for --dry-run on saved copies, and tests):
       --iomem=FILE --memmap=DIR --boot-params=FILE --proc-cmdline=FILE --sysfs=DIR
       --device-tree=DIR --kcore=FILE
-      (--sysfs=DIR also sets DIR/firmware/memmap and DIR/kernel/boot_params/data, and
-      --iomem=FILE the kcore in FILE's directory, unless those are given themselves)
+      (--sysfs=DIR also sets DIR/firmware/memmap, DIR/kernel/boot_params/data and
+      DIR/kernel/security/lockdown, and --iomem=FILE the kcore in FILE's directory,
+      unless those are given themselves)
 )";
 }
 
 Result<Options> ParseCommandLine(int argc, char** argv) {
   Options o;
   bool load = false, panic = false, unload = false, exec = false, status = false;
-  bool file_flag = false, load_flag = false;
+  bool print_ckr = false;
   bool iomem_set = false, memmap_set = false, boot_params_set = false, sysfs_set = false,
        kcore_set = false;
   opterr = 0;
@@ -127,7 +213,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   // into that (possibly freed) argv, and this call parses stale text.
   optind = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":hvfelpuSscaid", kLongOptions, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, ":hvfelpuSscaidxyt:", kLongOptions, nullptr)) != -1) {
     uint64_t v = 0;
     switch (c) {
       case 'h': o.action = Action::kHelp; return o;
@@ -138,11 +224,36 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
       case 'p': panic = true; break;
       case 'u': unload = true; break;
       case 'S': status = true; break;
-      case 's': o.file_syscall = true; file_flag = true; break;
-      case 'c': load_flag = true; break;
-      case 'a': o.auto_syscall = true; break;
+      // -s, -c and -a choose the system call; as in kexec-tools the last one wins, so
+      // a script may append one to KEXEC_ARGS that already hold another.
+      case 's': o.file_syscall = true, o.kexec_syscall = o.auto_syscall = false; break;
+      case 'c': o.kexec_syscall = true, o.file_syscall = o.auto_syscall = false; break;
+      case 'a': o.auto_syscall = true, o.file_syscall = o.kexec_syscall = false; break;
       case 'i': o.no_checks = true; break;
       case 'd': o.debug = true; break;
+      case 'x': o.no_ifdown = true; break;
+      case 'y': o.no_sync = true; break;
+      case 't': o.type = optarg; break;
+      case kOptArgsLinux: o.args_linux = true; break;
+      case kOptDtNoOldRoot: o.dt_no_old_root = true; break;
+      case kOptNoEfi: o.noefi = true; break;
+      case kOptReuseVideo: o.reuse_video_type = true; break;
+      case kOptNoCma: o.file_flags |= kFileNoCma; break;
+      case kOptForceDtb: o.file_flags |= kFileForceDtb; break;
+      case kOptPrintCkrSize: print_ckr = true; break;
+      case kOptEntry:
+        // kexec-tools: the jump-back address; 0 means "no jump back", its default.
+        if (!ParseU64(optarg, &v)) return Fail("--entry=%s: not an address", optarg);
+        if (v != 0) {
+          return Fail("--entry=%s: not supported by kexkit: %s", optarg,
+                      RefusalReason(kOptPreserveContext));
+        }
+        break;
+      case kOptArgsElf: case kOptArgsNone: case kOptReuseInitrd: case kOptResetVga:
+      case kOptPassMemmap: case kOptPreserveContext: case kOptJumpBackHelper:
+      case kOptLiveUpdate: case kOptExecLiveUpdate: case kOptHotplug: case kOptModule:
+      case kOptRealMode:
+        return Fail("%s: not supported by kexkit: %s", argv[optind - 1], RefusalReason(c));
       case kOptInitrd: o.initrd = optarg; break;
       case kOptAppend:
         if (!o.append.empty()) o.append += ' ';
@@ -212,6 +323,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   // running machine's own map.
   if (sysfs_set && !memmap_set) o.memmap = o.sysfs + "/firmware/memmap";
   if (sysfs_set && !boot_params_set) o.boot_params = o.sysfs + "/kernel/boot_params/data";
+  if (sysfs_set) o.lockdown = o.sysfs + "/kernel/security/lockdown";
   if (iomem_set && !kcore_set) {
     const size_t slash = o.iomem.rfind('/');
     o.kcore = slash == std::string::npos ? "kcore" : o.iomem.substr(0, slash) + "/kcore";
@@ -220,8 +332,11 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   if (optind < argc) o.kernel = argv[optind++];
   if (optind < argc) return Fail("unexpected argument '%s' (one kernel only)", argv[optind]);
 
-  if (file_flag && load_flag) return Fail("-s and -c conflict: pick one system call");
-  if (file_flag && o.auto_syscall) return Fail("-s and -a conflict: pick one system call");
+  // kexec-tools acts on --print-ckr-size as soon as it sees it, whatever else is given.
+  if (print_ckr) {
+    o.action = Action::kPrintCkrSize;
+    return o;
+  }
   o.crash = panic || (status && !load);  // -S alone asks about the crash kernel [kexec-tools]
   const int actions = ((load && !status) || (panic && !unload && !status)) + unload + status +
                       (exec && !o.force);
@@ -243,9 +358,6 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   }
   if (o.force && o.crash) return Fail("-f boots at once; it does not combine with -p");
   if (o.dry_run && o.action != Action::kLoad) return Fail("--dry-run goes with -l or -p");
-  if (o.dry_run && (o.file_syscall || o.auto_syscall)) {
-    return Fail("--dry-run shows kexkit's own segments; it does not combine with -s or -a");
-  }
   if (o.test_corrupt_digest && o.no_checks) {
     return Fail("--test-corrupt-digest needs the check that --no-checks turns off");
   }

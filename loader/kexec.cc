@@ -2,11 +2,15 @@
 
 #include <fcntl.h>
 #include <linux/reboot.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "loader/file.h"
 
@@ -36,6 +40,36 @@ std::string ErrnoText(int err) {
   }
 }
 
+Result<void> FailErrno(const char* what, int err) {
+  auto e = Fail("%s: %s", what, ErrnoText(err).c_str());
+  e.error().errnum = err;
+  return e;
+}
+
+// kexec-tools' ifdown(): every interface but lo and aliases, shapers first.
+void IfDown() {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  if (struct if_nameindex* ifa = ::if_nameindex()) {
+    for (int shaper = 1; shaper >= 0; --shaper) {
+      for (struct if_nameindex* i = ifa; i->if_index != 0; ++i) {
+        const std::string_view name = i->if_name;
+        if (name.starts_with("shaper") != (shaper == 1) || name == "lo" ||
+            name.find(':') != std::string_view::npos) {
+          continue;
+        }
+        struct ifreq ifr {};
+        std::strncpy(ifr.ifr_name, i->if_name, IFNAMSIZ - 1);
+        if (::ioctl(fd, SIOCGIFFLAGS, &ifr) != 0) continue;
+        ifr.ifr_flags &= ~IFF_UP;
+        ::ioctl(fd, SIOCSIFFLAGS, &ifr);
+      }
+    }
+    ::if_freenameindex(ifa);
+  }
+  ::close(fd);
+}
+
 class SystemKexec final : public KexecSys {
  public:
   Result<void> Load(const LoadPlan& plan) override {
@@ -47,18 +81,19 @@ class SystemKexec final : public KexecSys {
     }
     if (::syscall(SYS_kexec_load, static_cast<unsigned long>(plan.entry), segs.size(),
                   segs.data(), plan.flags) != 0) {
-      return Fail("kexec_load: %s", ErrnoText(errno).c_str());
+      return FailErrno("kexec_load", errno);
     }
     return {};
   }
 
   Result<void> FileLoad(const std::string& kernel, const std::string& initrd,
-                        const std::string& cmdline, bool crash) override {
+                        const std::string& cmdline, bool crash,
+                        unsigned long extra_flags) override {
 #ifdef SYS_kexec_file_load
     const int kfd = ::open(kernel.c_str(), O_RDONLY | O_CLOEXEC);
     if (kfd < 0) return Fail("%s: %s", kernel.c_str(), std::strerror(errno));
     int ifd = -1;
-    unsigned long flags = crash ? kFileOnCrash : 0;
+    unsigned long flags = (crash ? kFileOnCrash : 0) | extra_flags;
     if (initrd.empty()) {
       flags |= kFileNoInitramfs;
     } else if ((ifd = ::open(initrd.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
@@ -71,11 +106,11 @@ class SystemKexec final : public KexecSys {
     const int err = errno;
     ::close(kfd);
     if (ifd >= 0) ::close(ifd);
-    if (r != 0) return Fail("kexec_file_load: %s", ErrnoText(err).c_str());
+    if (r != 0) return FailErrno("kexec_file_load", err);
     return {};
 #else
-    (void)kernel; (void)initrd; (void)cmdline; (void)crash;
-    return Fail("kexec_file_load: not available on this architecture");
+    (void)kernel; (void)initrd; (void)cmdline; (void)crash; (void)extra_flags;
+    return FailErrno("kexec_file_load", ENOSYS);
 #endif
   }
 
@@ -86,12 +121,14 @@ class SystemKexec final : public KexecSys {
       r = ::syscall(SYS_kexec_file_load, -1, -1, 0UL, nullptr,
                     kFileUnload | (crash ? kFileOnCrash : 0));
 #else
-      return Fail("kexec_file_load: not available on this architecture");
+      return FailErrno("unload (kexec_file_load)", ENOSYS);
 #endif
     } else {
       r = ::syscall(SYS_kexec_load, 0UL, 0UL, nullptr, crash ? kKexecOnCrash : 0UL);
     }
-    if (r != 0) return Fail("unload: %s", ErrnoText(errno).c_str());
+    if (r != 0) {
+      return FailErrno(file_syscall ? "unload (kexec_file_load)" : "unload (kexec_load)", errno);
+    }
     return {};
   }
 
@@ -102,13 +139,14 @@ class SystemKexec final : public KexecSys {
     return !text->empty() && (*text)[0] == '1';
   }
 
-  Result<void> Exec() override {
+  Result<void> Exec(bool sync, bool ifdown) override {
     auto loaded = IsLoaded(false);
     if (loaded && !*loaded) return Fail("no kernel is loaded (load one with -l first)");
-    ::sync();
+    if (sync) ::sync();
+    if (ifdown) IfDown();
     ::syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
               nullptr);
-    return Fail("reboot(LINUX_REBOOT_CMD_KEXEC): %s", ErrnoText(errno).c_str());
+    return FailErrno("reboot(LINUX_REBOOT_CMD_KEXEC)", errno);
   }
 };
 

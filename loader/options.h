@@ -10,7 +10,7 @@
 
 namespace kexkit::load {
 
-enum class Action { kNone, kLoad, kUnload, kExec, kStatus, kHelp, kVersion };
+enum class Action { kNone, kLoad, kUnload, kExec, kStatus, kHelp, kVersion, kPrintCkrSize };
 
 struct Options {
   Action action = Action::kNone;
@@ -18,6 +18,11 @@ struct Options {
   bool force = false;          // -f: load, then exec at once
   bool file_syscall = false;   // -s: kexec_file_load passthrough
   bool auto_syscall = false;   // -a: kexec_file_load, falling back to kexkit's purgatory
+  bool kexec_syscall = false;  // -c given explicitly (the default otherwise)
+  bool no_sync = false;        // -y: -e and -f skip sync(2)
+  bool no_ifdown = false;      // -x: -e and -f leave the network interfaces up
+  unsigned long file_flags = 0;  // --no-cma, --force-dtb: extra kexec_file_load flags
+  std::string type;            // -t/--type: the image type asked for (checked per arch)
   bool no_checks = false;      // -i: skip the purgatory's SHA-256 check
   bool debug = false;          // -d
   bool dry_run = false;        // everything but the system call
@@ -36,6 +41,13 @@ struct Options {
   bool entry_32bit = false;
   int core_elf_class = 0;  // 0: per arch default; 32 or 64
 
+  // Options that belong to one architecture in kexec-tools; RunKexkit refuses them on
+  // the others (CheckArchOptions), as kexec-tools' own option tables do.
+  bool args_linux = false;         // ppc64: accepted, ignored (kexec-tools: OPT_ARGS_IGNORE)
+  bool dt_no_old_root = false;     // ppc64: never copy the old root= into bootargs
+  bool noefi = false;              // x86: no EFI runtime data for the new kernel
+  bool reuse_video_type = false;   // x86: video type from the running boot_params
+
   // Inputs read from the running system; options so tests and --dry-run on another
   // machine can point them at saved copies.
   std::string iomem = "/proc/iomem";
@@ -45,6 +57,7 @@ struct Options {
   std::string sysfs = "/sys";          // crash_notes, vmcoreinfo
   std::string kcore = "/proc/kcore";   // kdump: kernel text and direct-map base
   std::string device_tree = "/proc/device-tree";
+  std::string lockdown = "/sys/kernel/security/lockdown";  // moves with --sysfs
 
   bool test_corrupt_digest = false;  // test only: the purgatory must refuse to boot
 };

@@ -114,6 +114,19 @@ class Ppc64Loader final : public load::ArchLoader {
       return FdtBuilder::FromDirectory(opt.device_tree);
     }();
     if (!fdt) return std::unexpected(fdt.error());
+    // kexec-tools' fs2dt: a command line without root= of its own takes the running
+    // kernel's root= from /chosen/bootargs, unless --dt-no-old-root (Fedora passes it so
+    // that the capture kernel never mounts the old root) [kexec/fs2dt.c putnode]. Both
+    // tests are substring tests, as there.
+    if (opt.dtb.empty() && !opt.dt_no_old_root && ctx.cmdline.find("root=") == std::string::npos) {
+      if (auto old = load::ReadTextFile(opt.device_tree + "/chosen/bootargs")) {
+        if (const size_t at = old->find("root="); at != std::string::npos) {
+          const size_t end = old->find_first_of(std::string_view(" \n\t\0", 4), at);
+          if (!ctx.cmdline.empty()) ctx.cmdline += ' ';
+          ctx.cmdline += old->substr(at, end == std::string::npos ? end : end - at);
+        }
+      }
+    }
 
     // Where segments may go: RAM below the real-mode area's top, not the running
     // kernel (nor the new one's footprint at 0: it copies itself down there at boot),

@@ -210,13 +210,63 @@ TEST(CliErrors, ConflictingActions) {
   Err({"-f", "-p", "k"}, "-f boots at once; it does not combine with -p");
 }
 
-TEST(CliErrors, ConflictingSyscallsAndModes) {
-  Err({"-s", "-c", "-l", "k"}, "-s and -c conflict");
-  Err({"-s", "-a", "-l", "k"}, "-s and -a conflict");
+// kexec-tools 2.0.27+: the last of -s, -c, -a wins (scripts append one to KEXEC_ARGS).
+TEST(Cli, LastSyscallChoiceWins) {
+  Options sc = Ok({"-s", "-c", "-l", "k"});
+  EXPECT_TRUE(sc.kexec_syscall);
+  EXPECT_FALSE(sc.file_syscall || sc.auto_syscall);
+  Options as = Ok({"-a", "-s", "-l", "k"});
+  EXPECT_TRUE(as.file_syscall);
+  EXPECT_FALSE(as.auto_syscall || as.kexec_syscall);
+  Options ca = Ok({"-c", "-a", "-p", "k"});
+  EXPECT_TRUE(ca.auto_syscall);
+  EXPECT_FALSE(ca.file_syscall || ca.kexec_syscall);
+  EXPECT_FALSE(Ok({"-l", "k"}).kexec_syscall) << "-c is the default, but not 'given'";
+  EXPECT_TRUE(Ok({"--dry-run", "-s", "-l", "k"}).dry_run);
+  EXPECT_TRUE(Ok({"--dry-run", "-a", "-p", "k"}).auto_syscall);
+}
+
+TEST(Cli, KexecToolsGeneralOptions) {
+  Options xy = Ok({"-x", "-y", "-e"});
+  EXPECT_TRUE(xy.no_ifdown && xy.no_sync);
+  Options l = Ok({"--no-ifdown", "--no-sync", "-f", "k"});
+  EXPECT_TRUE(l.no_ifdown && l.no_sync && l.force);
+  Options d = Ok({"-e"});
+  EXPECT_FALSE(d.no_ifdown || d.no_sync);
+  EXPECT_EQ(Ok({"-t", "bzImage64", "-l", "k"}).type, "bzImage64");
+  EXPECT_EQ(Ok({"--type=elf-ppc64", "-l", "k"}).type, "elf-ppc64");
+  EXPECT_EQ(Ok({"-lt", "bzImage", "k"}).type, "bzImage");
+  EXPECT_EQ(Ok({"-l", "k", "--devicetreeblob=/b"}).dtb, "/b");
+  EXPECT_TRUE(Ok({"-p", "k", "--args-linux"}).args_linux);
+  EXPECT_TRUE(Ok({"-p", "k", "--dt-no-old-root"}).dt_no_old_root);
+  EXPECT_TRUE(Ok({"-l", "k", "--noefi"}).noefi);
+  EXPECT_TRUE(Ok({"-l", "k", "--reuse-video-type"}).reuse_video_type);
+  EXPECT_EQ(Ok({"-l", "k", "--no-cma"}).file_flags, 0x10u);
+  EXPECT_EQ(Ok({"-l", "k", "--force-dtb", "--no-cma"}).file_flags, 0x30u);
+  EXPECT_EQ(Ok({"-l", "k", "--entry=0"}).action, Action::kLoad);
+  EXPECT_EQ(Ok({"--print-ckr-size"}).action, Action::kPrintCkrSize);
+  EXPECT_EQ(Ok({"-p", "k", "--print-ckr-size"}).action, Action::kPrintCkrSize)
+      << "kexec-tools acts on it at once";
+  EXPECT_EQ(Ok({"-p", "k", "--sysfs=/s"}).lockdown, "/s/kernel/security/lockdown");
+  EXPECT_EQ(Ok({"-p", "k"}).lockdown, "/sys/kernel/security/lockdown");
+}
+
+TEST(CliErrors, RefusedKexecToolsOptions) {
+  for (const char* opt : {"--reuseinitrd", "--reset-vga", "--pass-memmap-cmdline",
+                          "--load-preserve-context", "--load-jump-back-helper",
+                          "--load-live-update", "--exec-live-update", "--hotplug",
+                          "--args-elf", "--args-none", "--real-mode"}) {
+    Err({"-l", "k", opt}, std::string(opt) + ": not supported by kexkit: ");
+  }
+  Err({"-l", "k", "--module=m"}, "--module=m: not supported by kexkit");
+  Err({"-l", "k", "--entry=0x1000"}, "--entry=0x1000: not supported by kexkit");
+  Err({"-l", "k", "--entry=x"}, "--entry=x: not an address");
+  Err({"-l", "k", "-t"}, "option -t needs a value");
+}
+
+TEST(CliErrors, ConflictingModes) {
   Err({"--dry-run", "-e"}, "--dry-run goes with -l or -p");
   Err({"--dry-run", "-u"}, "--dry-run goes with -l or -p");
-  Err({"--dry-run", "-s", "-l", "k"}, "--dry-run shows kexkit's own segments");
-  Err({"--dry-run", "-a", "-l", "k"}, "does not combine with -s or -a");
   Err({"--elf32-core-headers", "--elf64-core-headers", "-p", "k"},
       "--elf32-core-headers and --elf64-core-headers conflict");
   Err({"--test-corrupt-digest", "-i", "-l", "k"}, "--test-corrupt-digest needs the check");
@@ -262,7 +312,7 @@ TEST(CliErrors, MalformedValues) {
 }
 
 TEST(CliErrors, UnknownOptions) {
-  Err({"-x", "-l", "k"}, "unknown option -x");
+  Err({"-z", "-l", "k"}, "unknown option -z");
   Err({"--bogus", "-l", "k"}, "unknown option --bogus");
   Err({"-l", "k", "--load-panic-now"}, "unknown option --load-panic-now");
 }
@@ -273,18 +323,18 @@ TEST(CliErrors, UnknownOptions) {
 // The first argv stays alive here (as a caller's would), so a stale position really
 // points at "pf" instead of at freed memory.
 TEST(Cli, ReparsesCleanlyAfterAnErrorInsideACluster) {
-  char prog[] = "kexkit", cluster[] = "-xpf";
+  char prog[] = "kexkit", cluster[] = "-zpf";
   char* first[] = {prog, cluster, nullptr};
   auto bad = kexkit::load::ParseCommandLine(2, first);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("unknown option -x"), std::string::npos)
+  EXPECT_NE(bad.error().message.find("unknown option -z"), std::string::npos)
       << bad.error().message;
   Options e = Ok({"-e"});
   EXPECT_EQ(e.action, Action::kExec);
   EXPECT_FALSE(e.crash) << "a leftover -p from the previous argv";
   EXPECT_FALSE(e.force) << "a leftover -f from the previous argv";
 
-  char cluster2[] = "-xl";
+  char cluster2[] = "-zl";
   char* second[] = {prog, cluster2, nullptr};
   ASSERT_FALSE(kexkit::load::ParseCommandLine(2, second));
   auto u = Parse({"-u"});

@@ -32,6 +32,7 @@ extern "C" {
 #include "linker/object.h"
 #include "loader/load.h"
 #include "loader/run.h"
+#include "unit/recording-kexec.h"
 #include "unit/test-files.h"
 
 namespace {
@@ -944,6 +945,136 @@ TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
   ASSERT_FALSE(plan);
   EXPECT_NE(plan.error().message.find("crashkernel"), std::string::npos) << plan.error().message;
+}
+
+
+// The distribution command lines on ppc64le (distro_cli_test.cc has x86_64 and i386),
+// through RunKexkit and the recording stand-in, with a synthetic vmlinux and a fake
+// pseries /proc/device-tree whose bootargs carry root=.
+class Ppc64Distro : public testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string ro = std::string(KK_BINARY_DIR) + "/purgatory/ppc64le/purgatory.ro";
+    auto p = kktest::ReadFile(ro);
+    ASSERT_TRUE(p) << ro << " not built";
+    purgatory_ = std::move(*p);
+    tree_.Pseries(true);
+    tree_.Prop("chosen/bootargs", FakeTree::Str("console=hvc0 root=/dev/sda2 ro crashkernel=512M"));
+    base_ = tree_.root() + ".files";
+    fs::create_directories(base_ + "/sys/devices/system/cpu/cpu0");
+    fs::create_directories(base_ + "/sys/kernel");
+    std::ofstream(base_ + "/sys/devices/system/cpu/possible") << "0\n";
+    std::ofstream(base_ + "/sys/devices/system/cpu/cpu0/crash_notes") << "7fe96c00\n";
+    std::ofstream(base_ + "/sys/kernel/vmcoreinfo") << "0x7ff00000 1000\n";
+    std::ofstream(base_ + "/iomem") << "00000000-7fffffff : System RAM\n";
+    std::ofstream(base_ + "/initrd.img") << std::string(100000, 'i');
+    const auto vm = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x20000, 0x200000}}, kKernBase);
+    ASSERT_TRUE(kktest::WriteFile(Kernel(), vm.data(), vm.size()));
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(base_, ec);
+  }
+  std::string Kernel() const { return base_ + "/vmlinux-6.1.0-ppc64el"; }
+  std::string Initrd() const { return base_ + "/initrd.img"; }
+
+  kktest::CliRun Run(std::vector<std::string> words, kktest::RecordingKexec& sys) {
+    for (const std::string& w : {"--device-tree=" + tree_.root(), "--iomem=" + base_ + "/iomem",
+                                 std::string("--memmap=/nonexistent"), "--sysfs=" + base_ + "/sys",
+                                 std::string("--kcore=/nonexistent")}) {
+      words.push_back(w);
+    }
+    auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+    return kktest::RunKexkitWith(words, sys, *arch);
+  }
+
+  // /chosen/bootargs of the device tree kexkit loaded.
+  static std::string Bootargs(const kktest::RecordingKexec& sys) {
+    for (const auto& c : sys.calls) {
+      for (size_t i = 0; i < c.holds.size(); ++i) {
+        if (c.holds[i] != "device tree") continue;
+        int len = 0;
+        const void* v = Prop(c.bufs[i], "/chosen", "bootargs", &len);
+        return v ? std::string(static_cast<const char*>(v)) : "";
+      }
+    }
+    return "(no device tree)";
+  }
+
+  FakeTree tree_;
+  std::vector<uint8_t> purgatory_;
+  std::string base_;
+};
+
+constexpr const char* kPpcKdumpCmdline = "console=hvc0 irqpoll maxcpus=1 noirqdistrib reset_devices";
+
+TEST_F(Ppc64Distro, DebianKdumpConfigPassesArgsLinuxForTheElfKernel) {
+  kktest::RecordingKexec sys;
+  auto r = Run({"--args-linux", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
+                "--initrd=" + Initrd(), Kernel()}, sys);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  ASSERT_EQ(sys.Trace(), "load ");
+  EXPECT_EQ(sys.calls[0].flags, (21ul << 16) | 1);
+  const std::string args = Bootargs(sys);
+  EXPECT_NE(args.find(kPpcKdumpCmdline), std::string::npos) << args;
+  EXPECT_NE(args.find("root=/dev/sda2"), std::string::npos)
+      << "without --dt-no-old-root the old root= is carried over, as kexec-tools does: " << args;
+}
+
+TEST_F(Ppc64Distro, FedoraOlderSysconfigDtNoOldRoot) {
+  kktest::RecordingKexec sys;
+  auto r = Run({"--dt-no-old-root", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
+                "--initrd=" + Initrd(), Kernel()}, sys);
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(sys.Trace(), "load ");
+  const std::string args = Bootargs(sys);
+  EXPECT_NE(args.find(kPpcKdumpCmdline), std::string::npos) << args;
+  EXPECT_EQ(args.find("root="), std::string::npos) << args;
+  // A command line with its own root= keeps it, and gets no second one.
+  kktest::RecordingKexec own;
+  ASSERT_EQ(Run({"-p", "--command-line=root=/dev/vdb1 console=hvc0", Kernel()}, own).code, 0);
+  const std::string own_args = Bootargs(own);
+  EXPECT_NE(own_args.find("root=/dev/vdb1"), std::string::npos) << own_args;
+  EXPECT_EQ(own_args.find("root=/dev/sda2"), std::string::npos) << own_args;
+}
+
+TEST_F(Ppc64Distro, FedoraNewerSysconfigAndOpenSuseAuto) {
+  // Newer kdumpctl: KEXEC_ARGS="-s"; Debian's ppc64el kernel has no kexec_file_load, so
+  // the call fails there with ENOSYS and -s exits 2, as kexec-tools.
+  kktest::RecordingKexec file;
+  file.file_load_errno = ENOSYS;
+  auto r = Run({"-s", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
+                "--initrd=" + Initrd(), Kernel()}, file);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(file.Trace(), "file_load ");
+  // openSUSE: -a falls back to kexkit's own load.
+  kktest::RecordingKexec suse;
+  suse.file_load_errno = ENOSYS;
+  r = Run({"-p", Kernel(), std::string("--append=") + kPpcKdumpCmdline, "--initrd=" + Initrd(),
+           "-a"}, suse);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(suse.Trace(), "file_load load ");
+  kktest::RecordingKexec unload;
+  unload.file_load_errno = ENOSYS;
+  EXPECT_EQ(Run({"-a", "-p", "-u"}, unload).code, 0);
+  EXPECT_EQ(unload.Trace(), "unload(file) unload ");
+}
+
+TEST_F(Ppc64Distro, X86OptionsRefusedAndCrashRegionSize) {
+  for (const char* opt : {"--noefi", "--reuse-video-type"}) {
+    kktest::RecordingKexec sys;
+    auto r = Run({opt, "-l", Kernel()}, sys);
+    EXPECT_EQ(r.code, 1) << opt;
+    EXPECT_NE(r.err.find("an x86 option"), std::string::npos) << r.err;
+    EXPECT_TRUE(sys.calls.empty());
+  }
+  kktest::RecordingKexec typed;
+  EXPECT_EQ(Run({"-t", "elf-ppc64", "-l", Kernel()}, typed).code, 0);
+  kktest::RecordingKexec ckr;
+  auto r = Run({"--print-ckr-size"}, ckr);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "536870912\n") << "linux,crashkernel-size";
 }
 
 }  // namespace
