@@ -45,7 +45,7 @@ kk_fetch_test_kernels() {
   for arch in x86_64 i386 ppc64le; do
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
   done
-  while read -r arch suite; do
+  while read -r arch suite _; do
     [[ -z $arch || $arch == \#* ]] && continue
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" "$suite" >/dev/null
   done <"$_kk_deps_lib/../../host-tests/e2e/kernel-matrix.txt"

@@ -281,6 +281,7 @@ _kk_fetch_locked() {
 
   # linux-image-amd64 depends on exactly one versioned linux-image-6.1.0-N-amd64.
   read -r kpkg deb <<<"$(_kk_download_kernel "$meta" "$debarch")"
+  [[ -n $kpkg && -n $deb ]] || exit 1  # _kk_download_kernel said why
   kver=${kpkg#linux-image-}
   _kk_unpack_deb "$deb" "$root"
   # Newer kernels: the image is in linux-binary-<version>, which linux-image-<version>
