@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <thread>
 
 namespace kexkit::load {
 namespace {
@@ -70,20 +69,12 @@ Result<void> ValidateSegments(const std::vector<Segment>& segments,
   return {};
 }
 
-Digest DigestSegments(const std::vector<Segment>& segments, std::vector<Digest>* per_segment) {
-  std::thread each;
-  if (per_segment != nullptr) {
-    per_segment->assign(segments.size(), Digest{});
-    each = std::thread([&segments, per_segment] {
-      for (size_t i = 0; i < segments.size(); ++i) (*per_segment)[i] = DigestSegment(segments[i]);
-    });
+std::vector<Digest> DigestSegments(const std::vector<Segment>& segments) {
+  std::vector<Digest> out(segments.size(), Digest{});
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i].verified()) out[i] = DigestSegment(segments[i]);
   }
-  Sha256 h;
-  for (const Segment& s : segments) {
-    if (s.digested) h.Segment(s);
-  }
-  if (each.joinable()) each.join();
-  return h.Final();
+  return out;
 }
 
 Digest DigestSegment(const Segment& s) {

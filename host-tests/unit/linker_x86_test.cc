@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "kexkit/purgatory-abi.h"
 #include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
@@ -315,7 +316,7 @@ TEST(PurgatoryLink, LoaderSymbolsResolveAndPatch) {
   EXPECT_LE(*stack, 0x5000 + layout->mem_size);
 
   // kexkit_params: written, then read back through GetSymbol and the raw image.
-  std::vector<uint8_t> params(344);
+  std::vector<uint8_t> params(sizeof(kexkit::abi::PurgatoryParams));
   for (size_t i = 0; i < params.size(); ++i) params[i] = static_cast<uint8_t>(i * 7 + 1);
   ASSERT_TRUE(image->SetSymbol("kexkit_params", params));
   auto back = image->GetSymbol("kexkit_params", params.size());
