@@ -38,10 +38,11 @@ Result<MappedFile> MappedFile::Open(const std::string& path, bool allow_empty) {
   }
   void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
   const int err = errno;
-  ::close(fd);
-  if (p == MAP_FAILED) return Fail("%s: cannot map: %s", path.c_str(), std::strerror(err));
-  // Sequential: the whole file is hashed once, front to back.
-  ::madvise(p, f.size_, MADV_SEQUENTIAL | MADV_WILLNEED);
+  if (p == MAP_FAILED) {
+    ::close(fd);
+    return Fail("%s: cannot map: %s", path.c_str(), std::strerror(err));
+  }
+  f.fd_ = fd;
   f.data_ = static_cast<const uint8_t*>(p);
   return f;
 }
@@ -49,7 +50,9 @@ Result<MappedFile> MappedFile::Open(const std::string& path, bool allow_empty) {
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
     if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
     path_ = std::move(o.path_);
+    fd_ = std::exchange(o.fd_, -1);
     data_ = std::exchange(o.data_, nullptr);
     size_ = std::exchange(o.size_, 0);
   }
@@ -58,6 +61,15 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+long MappedFile::Pread(uint8_t* to, size_t n, uint64_t off) const {
+  for (;;) {
+    const ssize_t r = ::pread(fd_, to, n, static_cast<off_t>(off));
+    if (r < 0 && errno == EINTR) continue;
+    return static_cast<long>(r);
+  }
 }
 
 Result<std::string> ReadTextFile(const std::string& path) {

@@ -157,7 +157,8 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   if (!opt.no_checks) p.flags |= abi::kFlagVerify;
   // One region per verified segment, each with its own digest: every loaded byte is
   // hashed once here, and the --dry-run table prints these same digests.
-  ctx.plan.segment_digests = DigestSegments(ctx.plan.segments);
+  const MappedFile* const inputs[] = {&ctx.kernel, &ctx.initrd};
+  ctx.plan.segment_digests = DigestSegments(ctx.plan.segments, inputs);
   uint32_t n = 0;
   bool corrupted = false;
   for (uint32_t i = 0; i < ctx.plan.segments.size(); ++i) {

@@ -64,7 +64,10 @@ Result<void> ValidateSegments(const std::vector<Segment>& segments,
 // zero fill up to memsz is not hashed: it is scratch (the kernel's init_size tail, page
 // rounding) that no one reads as data, and for Debian's kernel it is seven times the
 // loaded bytes [kexec-tools hashes it; kexkit need not]. OpenSSL does the host side.
-std::vector<Digest> DigestSegments(const std::vector<Segment>& segments);
+// A segment that lies inside one of `files` is hashed from the file with pread() (see
+// loader/file.h for why), the others from memory.
+std::vector<Digest> DigestSegments(const std::vector<Segment>& segments,
+                                   std::span<const MappedFile* const> files = {});
 // SHA-256 of one segment's bufsz bytes.
 Digest DigestSegment(const Segment& s);
 

@@ -3,8 +3,12 @@
 #
 #   ARCH   x86_64 | i386 | ppc64le
 #   TEST   kexec             kexkit -l + -e; the second kernel must boot
-#          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
-#                            must report the mismatch and never start it
+#          kexec-bad-digest  the same with --test-corrupt-digest=1: purgatory
+#                            must name segment 1 as the plan has it (address,
+#                            label, digest) and never start the kernel
+#          kexec-shani       kexec under QEMU 10 (bookworm-backports, unpacked
+#                            into the cache) with -cpu max: the purgatory must
+#                            verify with its SHA-NI path (x86_64)
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
 #                            (x86: the core header's ELF class is checked too:
 #                            32 on i386, 64 on x86_64 or with --elf64-core-headers)
@@ -104,6 +108,18 @@ required=() forbidden=() fail_fast=("KK-RESULT: FAIL")
 case $test in
   kexec)
     required=($'^\r?kexkit purgatory: ' 'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
+    fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    ;;
+  kexec-shani)
+    [[ $arch == x86_64 ]] || kk_die "kexec-shani is x86_64 only"
+    first_test=kexec
+    # shellcheck source=scripts/lib/fetch-qemu-bpo.sh
+    . "$repo/scripts/lib/fetch-qemu-bpo.sh"
+    kk_fetch_qemu_bpo
+    kk_log "$("$KK_QEMU_BPO" --version | head -n1), -cpu max"
+    qemu=("$KK_QEMU_BPO" "${KK_QEMU_BPO_ARGS[@]}" -M pc -accel tcg -cpu max -m 1024)
+    required=($'^\r?kexkit purgatory: sha256 ok \\(sha-ni\\)' 'KK-SECOND-BOOT marker=@M@'
+              'KK-RESULT: PASS kexec')
     fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
     ;;
   kexec-bad-digest)
