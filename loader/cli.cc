@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "loader/options.h"
+#include "loader/segments.h"
 
 namespace kexkit::load {
 namespace {
@@ -94,7 +95,7 @@ const option kLongOptions[] = {
     {"sysfs", required_argument, nullptr, kOptSysfs},
     {"kcore", required_argument, nullptr, kOptKcore},
     {"device-tree", required_argument, nullptr, kOptDeviceTree},
-    {"test-corrupt-digest", no_argument, nullptr, kOptCorruptDigest},
+    {"test-corrupt-digest", optional_argument, nullptr, kOptCorruptDigest},
     {"no-ifdown", no_argument, nullptr, 'x'},
     {"no-sync", no_argument, nullptr, 'y'},
     {"type", required_argument, nullptr, 't'},
@@ -310,7 +311,16 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
       case kOptSysfs: o.sysfs = optarg; sysfs_set = true; break;
       case kOptKcore: o.kcore = optarg; kcore_set = true; break;
       case kOptDeviceTree: o.device_tree = optarg; break;
-      case kOptCorruptDigest: o.test_corrupt_digest = true; break;
+      case kOptCorruptDigest:
+        o.test_corrupt_digest = true;
+        if (optarg != nullptr) {
+          uint64_t v = 0;
+          if (!ParseU64(optarg, &v) || v >= kMaxSegments) {
+            return Fail("--test-corrupt-digest=%s: not a segment index", optarg);
+          }
+          o.test_corrupt_segment = static_cast<uint32_t>(v);
+        }
+        break;
       case ':': return Fail("option %s needs a value", argv[optind - 1]);
       default:
         if (optopt != 0) return Fail("unknown option -%c (see --help)", optopt);

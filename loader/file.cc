@@ -164,6 +164,14 @@ void MappedFile::Release() {
   if (fd_ >= 0) ::close(std::exchange(fd_, -1));
 }
 
+long MappedFile::Pread(uint8_t* to, size_t n, uint64_t off) const {
+  for (;;) {
+    const ssize_t r = ::pread(fd_, to, n, static_cast<off_t>(off));
+    if (r < 0 && errno == EINTR) continue;
+    return static_cast<long>(r);
+  }
+}
+
 Result<std::string> ReadTextFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail("%s: %s", path.c_str(), std::strerror(errno));

@@ -29,6 +29,14 @@ std::vector<std::string_view> SplitWords(std::string_view s) {
 
 }  // namespace
 
+std::string PurgatoryLabel(std::string_view what) {
+  // Short names the purgatory prints when a segment fails its check.
+  if (what == "boot_params") return "bootparams";
+  if (what == "device tree") return "fdt";
+  if (what == "elfcorehdr") return "corehdr";
+  return std::string(what.substr(0, abi::kLabelSize - 1));
+}
+
 Result<std::string> ComposeCmdline(const Options& opt) {
   std::string out;
   if (opt.reuse_cmdline) {
@@ -53,14 +61,18 @@ std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e) {
   auto put32 = [&](size_t off, uint32_t v) { StoreUnchecked<uint32_t>(b.data() + off, v, e); };
   auto put64 = [&](size_t off, uint64_t v) { StoreUnchecked<uint64_t>(b.data() + off, v, e); };
   using P = abi::PurgatoryParams;
+  using R = abi::DigestRegion;
   put32(offsetof(P, magic), p.magic);
   put32(offsetof(P, flags), p.flags);
-  std::memcpy(b.data() + offsetof(P, digest), p.digest, sizeof(p.digest));
   put32(offsetof(P, region_count), p.region_count);
   for (uint32_t i = 0; i < abi::kMaxDigestRegions; ++i) {
-    const size_t off = offsetof(P, regions) + i * sizeof(abi::DigestRegion);
-    put64(off, p.regions[i].start);
-    put64(off + 8, p.regions[i].len);
+    const R& r = p.regions[i];
+    const size_t off = offsetof(P, regions) + i * sizeof(R);
+    put64(off + offsetof(R, start), r.start);
+    put64(off + offsetof(R, len), r.len);
+    std::memcpy(b.data() + off + offsetof(R, digest), r.digest, sizeof(r.digest));
+    put32(off + offsetof(R, segment), r.segment);
+    std::memcpy(b.data() + off + offsetof(R, label), r.label, sizeof(r.label));
   }
   put64(offsetof(P, backup_src), p.backup_src);
   put64(offsetof(P, backup_dst), p.backup_dst);
@@ -145,20 +157,35 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   abi::PurgatoryParams& p = ctx.params;
   p.magic = abi::kParamsMagic;
   if (!opt.no_checks) p.flags |= abi::kFlagVerify;
+  // One region per verified segment, each with its own digest: every loaded byte is
+  // hashed once here, and the --dry-run table prints these same digests.
+  const MappedFile* const inputs[] = {&ctx.kernel, &ctx.initrd};
+  ctx.plan.segment_digests = DigestSegments(ctx.plan.segments, inputs);
   uint32_t n = 0;
-  for (const Segment& s : ctx.plan.segments) {
-    if (!s.digested || s.buf.empty()) continue;
+  bool corrupted = false;
+  for (uint32_t i = 0; i < ctx.plan.segments.size(); ++i) {
+    const Segment& s = ctx.plan.segments[i];
+    if (!s.verified()) continue;
     if (n == abi::kMaxDigestRegions) return Fail("more than %u segments to verify", n);
-    p.regions[n++] = {s.mem, s.buf.size()};
+    abi::DigestRegion& r = p.regions[n++];
+    r.start = s.mem;
+    r.len = s.buf.size();
+    std::memcpy(r.digest, ctx.plan.segment_digests[i].data(), sizeof(r.digest));
+    r.segment = i;
+    const std::string label = PurgatoryLabel(s.what);
+    std::memcpy(r.label, label.data(), label.size());  // the rest stays NUL
+    if (opt.test_corrupt_digest && !corrupted && opt.test_corrupt_segment.value_or(i) == i) {
+      r.digest[0] ^= 0x01;
+      corrupted = true;
+    }
   }
   p.region_count = n;
-  const bool want_table = opt.dry_run || opt.debug;
-  const Digest digest =
-      DigestSegments(ctx.plan.segments, want_table ? &ctx.plan.segment_digests : nullptr);
-  std::memcpy(p.digest, digest.data(), digest.size());
-  if (opt.test_corrupt_digest) p.digest[0] ^= 0x01;
-  // The digest read every byte of the mapped inputs: a file that shrank or changed
-  // under the mapping shows now, as an error instead of a digest of zeros.
+  if (opt.test_corrupt_digest && !corrupted) {
+    return Fail("--test-corrupt-digest=%u: segment %u is not verified by the purgatory",
+                opt.test_corrupt_segment.value_or(0), opt.test_corrupt_segment.value_or(0));
+  }
+  // The digests read every byte of the inputs: a file that shrank or changed under the
+  // mapping shows now, as an error instead of a digest of zeros.
   for (const MappedFile* f : {&ctx.kernel, &ctx.initrd}) {
     if (auto r = f->CheckUnchanged(); !r) return std::unexpected(r.error());
   }
@@ -173,7 +200,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   const auto bytes = image->bytes();
   ctx.plan.segments.push_back({ctx.plan.Own(std::vector<uint8_t>(bytes.begin(), bytes.end())),
                                *paddr, pmemsz, "purgatory", /*digested=*/false});
-  if (want_table) ctx.plan.segment_digests.push_back(DigestSegment(ctx.plan.segments.back()));
+  ctx.plan.segment_digests.resize(ctx.plan.segments.size());  // not verified: zeros
   ctx.plan.entry = *entry;
   ctx.plan.flags = (static_cast<unsigned long>(arch.elf_machine()) << 16) |
                    (opt.crash ? 1UL : 0UL);

@@ -68,6 +68,10 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch);
 // BOOT_IMAGE= and crashkernel=), then --append.
 Result<std::string> ComposeCmdline(const Options& opt);
 
+// The label the purgatory prints for a segment that fails its check (at most
+// abi::kLabelSize - 1 characters): "kernel", "initrd", "bootparams", "fdt", "corehdr".
+std::string PurgatoryLabel(std::string_view what);
+
 // The parameter block in the purgatory's byte order, ready for SetSymbol.
 std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e);
 

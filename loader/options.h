@@ -59,7 +59,11 @@ struct Options {
   std::string device_tree = "/proc/device-tree";
   std::string lockdown = "/sys/kernel/security/lockdown";  // moves with --sysfs
 
-  bool test_corrupt_digest = false;  // test only: the purgatory must refuse to boot
+  // Test only: flip one bit of one segment's digest; the purgatory must name that
+  // segment and refuse to boot. --test-corrupt-digest=N picks segment N (the --dry-run
+  // idx); without =N, the first verified segment.
+  bool test_corrupt_digest = false;
+  std::optional<uint32_t> test_corrupt_segment;
 };
 
 // Parses argv with kexec-tools' spellings. What can go wrong: an unknown option, a

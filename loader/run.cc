@@ -27,7 +27,10 @@ void PrintPlan(std::FILE* out, const LoadPlan& plan, const char* arch) {
     std::fprintf(out, "%-3zu 0x%016llx 0x%010llx 0x%010zx %s %s\n", i,
                  static_cast<unsigned long long>(s.mem), static_cast<unsigned long long>(s.memsz),
                  s.buf.size(),
-                 Hex(i < plan.segment_digests.size() ? plan.segment_digests[i] : DigestSegment(s))
+                 // Verified segments: the digest the purgatory checks, hashed once at
+                 // planning. The others (its own segment, a pure zero fill): here.
+                 Hex(s.verified() && i < plan.segment_digests.size() ? plan.segment_digests[i]
+                                                                     : DigestSegment(s))
                      .c_str(),
                  s.what.c_str());
   }

@@ -23,6 +23,10 @@ struct Segment {
   uint64_t memsz = 0;            // page aligned, >= buf.size()
   std::string what;              // "kernel", "initrd", "boot_params", ...
   bool digested = true;          // the purgatory's own segment is not (its stack changes)
+
+  // Whether the purgatory checks this segment: digested and with loaded bytes (a pure
+  // zero fill such as the kdump backup has nothing to compare).
+  bool verified() const { return digested && !buf.empty(); }
 };
 
 using Digest = std::array<uint8_t, 32>;
@@ -32,7 +36,9 @@ struct LoadPlan {
   uint64_t entry = 0;            // the purgatory's entry point
   unsigned long flags = 0;       // kexec_load flags: arch << 16 | KEXEC_ON_CRASH
   std::vector<std::string> notes;  // extra lines for --dry-run (core header, e820)
-  std::vector<Digest> segment_digests;  // --dry-run / --debug only, in segment order
+  // In segment order: each verified segment's SHA-256, the very digest the purgatory
+  // checks (zeros for the others, which the --dry-run table hashes when it prints).
+  std::vector<Digest> segment_digests;
   MappedFile kernel_file;          // the segments point into these mappings
   MappedFile initrd_file;
 
@@ -52,15 +58,17 @@ inline uint64_t PageAlign(uint64_t v) { return (v + kPageSize - 1) & ~(kPageSize
 Result<void> ValidateSegments(const std::vector<Segment>& segments,
                               const std::vector<MemRange>& allowed, const char* allowed_name);
 
-// One SHA-256 over the digested segments in order, each as its bufsz bytes: what the
-// purgatory recomputes. The zero fill up to memsz is not hashed: it is scratch (the
-// kernel's init_size tail, page rounding) that no one reads as data, and for Debian's
-// kernel it is seven times the loaded bytes [kexec-tools hashes it; kexkit need not]. OpenSSL does the host side. With per_segment,
-// also each segment's own digest (for --dry-run), hashed on a second thread so the
-// table costs no extra wall time on a machine with two cores.
-Digest DigestSegments(const std::vector<Segment>& segments,
-                      std::vector<Digest>* per_segment = nullptr);
-// SHA-256 of one segment's bufsz bytes (for the --dry-run table).
+// Each verified segment's own SHA-256 over its bufsz bytes, in segment order (all zeros
+// for the others): what the purgatory recomputes, segment by segment, and what the
+// --dry-run table prints. Every loaded byte is hashed exactly once, on this thread. The
+// zero fill up to memsz is not hashed: it is scratch (the kernel's init_size tail, page
+// rounding) that no one reads as data, and for Debian's kernel it is seven times the
+// loaded bytes [kexec-tools hashes it; kexkit need not]. OpenSSL does the host side.
+// A segment that lies inside one of `files` is hashed from the file with pread() (see
+// loader/file.h for why), the others from memory.
+std::vector<Digest> DigestSegments(const std::vector<Segment>& segments,
+                                   std::span<const MappedFile* const> files = {});
+// SHA-256 of one segment's bufsz bytes.
 Digest DigestSegment(const Segment& s);
 
 std::string Hex(std::span<const uint8_t> bytes);

@@ -1,8 +1,9 @@
 // The generic purgatory sequence [REFERENCE: "the purgatory contract"]:
-//   console hello -> verify SHA-256 of every loaded segment -> (kdump) copy the backup
-//   region -> return to the arch entry code, which loads the hand-off registers.
-// On a digest mismatch it prints both digests (when a console is on) and halts: the new
-// kernel is never entered. The steps themselves are boot::Run (boot-sequence.h), the
+//   console hello -> verify the SHA-256 of every loaded segment, each against its own
+//   digest -> (kdump) copy the backup region -> return to the arch entry code, which
+//   loads the hand-off registers.
+// On a digest mismatch it names the segment (index, address, label) and prints both
+// digests (when a console is on), then halts: the new kernel is never entered. The steps themselves are boot::Run (boot-sequence.h), the
 // same code the firmware trampoline runs; this file only maps kexkit_params onto them.
 #include "kexkit/arch.h"
 #include "kexkit/boot-sequence.h"
@@ -38,7 +39,6 @@ extern "C" void kexkit_purgatory_main() {
   seq.region_count = p.region_count <= kexkit::abi::kMaxDigestRegions
                          ? p.region_count
                          : kexkit::abi::kMaxDigestRegions;
-  seq.digest = p.digest;
   // kdump backup: source and destination never overlap (the loader puts the backup
   // inside the crash region, the source is below 640K); a move copies either way.
   const kexkit_move backup = {p.backup_dst, p.backup_src, p.backup_size, KEXKIT_MOVE_COPY, 0};

@@ -98,7 +98,10 @@ elif ((bad == 2)); then
              'kexkit firmware-stub: error')
 else
   append+=" kk.stub.flip"
-  required=('kk.stub.flip: flipped' $'^\r?kexkit trampoline: sha256 MISMATCH expected [0-9a-f]{64} got [0-9a-f]{64}'
+  # The flipped byte is in the kernel, segment 0: the trampoline must name it (and its
+  # destination, checked against the stub's own line below).
+  required=('kk.stub.flip: flipped'
+            $'^\r?kexkit trampoline: sha256 MISMATCH segment 0 at 0x[0-9a-f]+ \\(kernel\\) expected [0-9a-f]{64} got [0-9a-f]{64}'
             'halted, the new kernel was not entered')
   forbidden=('entering kernel' 'Linux version' 'KK-STUB-LINUX' 'kexkit firmware-stub: error')
 fi
@@ -133,6 +136,15 @@ while :; do
   if ((SECONDS >= timeout)); then why="timed out after $timeout s; missing: ${missing[*]}"; break; fi
   sleep 0.5
 done
+if [[ $result == PASS && $bad == 1 ]]; then
+  # The address the trampoline names is the kernel's destination the stub planned.
+  dst=$(grep -a -m1 -oE '^kexkit firmware-stub: kernel: staged .* -> \[0x[0-9a-f]+' "$log" \
+    | sed 's/.*\[//')
+  named=$(grep -a -m1 -oE 'sha256 MISMATCH segment 0 at 0x[0-9a-f]+' "$log" | sed 's/.* at //')
+  if [[ -z $dst || -z $named ]] || (( dst != named )); then
+    result=FAIL why="mismatch names ${named:-nothing}, the kernel's destination is ${dst:-unknown}"
+  fi
+fi
 [[ $result == PASS ]] || echo "e2e x86_64 $test: $why" >&2
 grep -a -E '^kexkit (firmware-stub: (plan|overlap)|trampoline: (sha256|footprint|moves))' "$log" \
   | tr -d '\r' || true

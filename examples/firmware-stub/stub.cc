@@ -341,12 +341,17 @@ void stub_main(uint32_t magic, const MultibootInfo* mbi) {
   t.flags = KEXKIT_FLAG_VERIFY | KEXKIT_FLAG_CONSOLE_SERIAL;
   t.serial_port = kCom1;
   t.region_count = 3;
-  kexkit_region staged[3];
+  static const char kLabels[3][KEXKIT_LABEL_SIZE] = {"kernel", "initrd", "bootparams"};
   for (uint32_t i = 0; i < 3; ++i) {
-    staged[i] = {segs[i].src, segs[i].size};
-    t.regions[i] = {segs[i].dst, segs[i].size};
+    // Each segment's digest over its staged bytes, checked after the moves at dst.
+    const kexkit_region staged = {segs[i].src, segs[i].size};
+    kexkit_digest_region& r = t.regions[i];
+    r.start = segs[i].dst;
+    r.len = segs[i].size;
+    kexkit_sha256(&staged, 1, r.digest);
+    r.segment = i;
+    for (uint32_t k = 0; k < KEXKIT_LABEL_SIZE; ++k) r.label[k] = kLabels[i][k];
   }
-  kexkit_sha256(staged, 3, t.digest);
   if (flip) {
     volatile uint8_t* victim = Phys<volatile uint8_t>(ks + ksz / 2);
     *victim = static_cast<uint8_t>(*victim ^ 0x01);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-kdump.sh OUT.json: the kdump cycle in QEMU, from the crash trigger (the kernel's
-# "sysrq: Trigger a crash" line) to the capture kernel's first init line, with kexkit and
+# "sysrq: Trigger a crash" line) to the capture kernel's first init line, and the load
+# (`-p`, timed inside the guest: guest-init.sh's KK-LOAD-TIME line), with kexkit and
 # with Debian's kexec-tools as the loader: same harness, same kernel, same initramfs,
 # runs interleaved. kexec-tools is a benchmark dependency only: its .deb is unpacked,
 # never installed (installing it would arm kexec-on-reboot of this machine).
@@ -65,7 +66,11 @@ one() {
     kk_log "$loader run $2: purgatory lines do not match the loader"
     return 1
   fi
-  echo "$t_init - $t_crash" | bc -l
+  # The load itself, timed inside the guest around the loader's command (guest-init.sh).
+  local load
+  load=$(grep -a -m1 -oE 'KK-LOAD-TIME [0-9.]+' "$log" | cut -d' ' -f2)
+  [[ -n $load ]] || { kk_log "$loader run $2: no KK-LOAD-TIME line"; return 1; }
+  echo "$(echo "$t_init - $t_crash" | bc -l) $load"
 }
 
 kk_need_pkgs bc
@@ -78,8 +83,13 @@ done
 python3 - "$work" "$runs" "$out_json" <<'PY'
 import json, statistics, sys
 work, runs, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-k = [float(x) for x in open(f"{work}/kexkit.txt")]
-t = [float(x) for x in open(f"{work}/kexec-tools.txt")]
-json.dump({"runs": runs, "kexkit_s": statistics.median(k), "kexec_tools_s": statistics.median(t),
-           "kexkit_all": k, "kexec_tools_all": t}, open(out, "w"), indent=2)
+rows = lambda name: [tuple(map(float, l.split())) for l in open(f"{work}/{name}.txt") if l.strip()]
+k, t = rows("kexkit"), rows("kexec-tools")
+med = lambda v, i: statistics.median(x[i] for x in v)
+json.dump({"runs": runs,
+           "kexkit_s": med(k, 0), "kexec_tools_s": med(t, 0),
+           "kexkit_all": [x[0] for x in k], "kexec_tools_all": [x[0] for x in t],
+           "kexkit_load_s": med(k, 1), "kexec_tools_load_s": med(t, 1),
+           "kexkit_load_all": [x[1] for x in k], "kexec_tools_load_all": [x[1] for x in t]},
+          open(out, "w"), indent=2)
 PY

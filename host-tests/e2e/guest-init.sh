@@ -124,9 +124,14 @@ first_kdump() {
     done
   fi
   set -f
+  # The load's wall time, for scripts/bench (kexkit against kexec-tools in this same
+  # guest): /proc/uptime has centiseconds, enough for a load of about a second.
+  t0=$(cut -d' ' -f1 /proc/uptime)
   # shellcheck disable=SC2046  # loadopts must split into words
   run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
     --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}" $(loadopts)
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  echo "KK-LOAD-TIME $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
   set +f
   loaded=$(cat /sys/kernel/kexec_crash_loaded)
   echo "KK-INFO kexec_crash_loaded=$loaded"

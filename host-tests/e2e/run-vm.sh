@@ -3,8 +3,12 @@
 #
 #   ARCH   x86_64 | i386 | ppc64le
 #   TEST   kexec             kexkit -l + -e; the second kernel must boot
-#          kexec-bad-digest  the same with --test-corrupt-digest: purgatory
-#                            must report the mismatch and never start it
+#          kexec-bad-digest  the same with --test-corrupt-digest=1: purgatory
+#                            must name segment 1 as the plan has it (address,
+#                            label, digest) and never start the kernel
+#          kexec-shani       kexec under QEMU 10 (bookworm-backports, unpacked
+#                            into the cache) with -cpu max: the purgatory must
+#                            verify with its SHA-NI path (x86_64)
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
 #                            (x86: the core header's ELF class is checked too:
 #                            32 on i386, 64 on x86_64 or with --elf64-core-headers)
@@ -131,10 +135,25 @@ case $test in
       required+=('KK-CPUS-OK')
     fi
     ;;
-  kexec-bad-digest)
+  kexec-shani)
+    [[ $arch == x86_64 ]] || kk_die "kexec-shani is x86_64 only"
     first_test=kexec
-    loadopts=--test-corrupt-digest${loadopts:+,$loadopts}
-    required=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    # shellcheck source=scripts/lib/fetch-qemu-bpo.sh
+    . "$repo/scripts/lib/fetch-qemu-bpo.sh"
+    kk_fetch_qemu_bpo
+    kk_log "$("$KK_QEMU_BPO" --version | head -n1), -cpu max"
+    qemu=("$KK_QEMU_BPO" "${KK_QEMU_BPO_ARGS[@]}" -M pc -accel tcg -cpu max -m 1024)
+    required=($'^\r?kexkit purgatory: sha256 ok \\(sha-ni\\)' 'KK-SECOND-BOOT marker=@M@'
+              'KK-RESULT: PASS kexec')
+    fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
+    ;;
+  kexec-bad-digest)
+    # Segment 1's digest is corrupted (the initrd on every arch here); --debug prints
+    # the plan, whose line for segment 1 the purgatory's mismatch line must match
+    # (checked after the run: destination, label, and the digest it got).
+    first_test=kexec
+    loadopts=--test-corrupt-digest=1,--debug${loadopts:+,$loadopts}
+    required=($'^\r?kexkit purgatory: sha256 MISMATCH segment 1 at 0x[0-9a-f]+ \\([a-z]+\\) expected [0-9a-f]{64} got [0-9a-f]{64}')
     forbidden=('KK-INIT stage=second' 'KK-SECOND-BOOT')
     ;;
   kdump | kdump-nothing-lost | kdump-lmb)
@@ -334,6 +353,31 @@ while :; do
   fi
   sleep 0.5
 done
+# kexec-bad-digest: the purgatory named segment 1 as the loader's plan has it. The
+# plan's digest is the true one: the purgatory must have computed it ("got") and been
+# given it with bit 0 flipped ("expected").
+if [[ $result == PASS && $test == kexec-bad-digest ]]; then
+  read -r _ _ _ _ _ _ _ p_at p_label _ p_expected _ p_got < <(grep -a -m1 -E \
+    $'^\r?kexkit purgatory: sha256 MISMATCH segment 1 ' "$log" | tr -d '\r' | tr '()' '  ')
+  read -r _ t_at _ _ t_digest t_what < <(grep -a -m1 -E '^1 +0x[0-9a-f]{16} ' "$log" | tr -d '\r')
+  case $t_what in
+    boot_params) t_label=bootparams ;;
+    "device tree") t_label=fdt ;;
+    elfcorehdr) t_label=corehdr ;;
+    *) t_label=$t_what ;;
+  esac
+  flipped=$(printf '%02x' $((0x${t_digest:0:2} ^ 1)))${t_digest:2}
+  if [[ -z ${t_at:-} ]]; then
+    result=FAIL why="no plan line for segment 1 (kexkit --debug)"
+  elif ((p_at != t_at)) || [[ $p_label != "$t_label" || $p_got != "$t_digest" ||
+                              $p_expected != "$flipped" ]]; then
+    result=FAIL
+    why="purgatory named segment 1 at $p_at ($p_label) got $p_got expected $p_expected;"
+    why+=" the plan has $t_at ($t_what) sha256 $t_digest"
+  else
+    kk_log "purgatory named segment 1 at $p_at ($p_label), as the plan has it"
+  fi
+fi
 if [[ $result != PASS ]]; then
   echo "e2e $arch ${machine:+$machine }$test: ${why//$'\r?'/}" >&2
   echo "e2e $arch ${machine:+$machine }$test: full serial log kept at $log" >&2

@@ -43,7 +43,8 @@ abi::PurgatoryParams ParamsOf(const LoadPlan& plan) {
   const Segment* s = Find(plan, "purgatory");
   EXPECT_NE(s, nullptr);
   if (s == nullptr) return p;
-  const uint8_t magic[4] = {0x31, 0x50, 0x4b, 0x4b};  // kParamsMagic, little-endian
+  uint8_t magic[4];
+  StoreUnchecked<uint32_t>(magic, abi::kParamsMagic, Endian::kLittle);
   int found = 0;
   for (size_t i = 0; i + sizeof(p) <= s->buf.size(); ++i) {
     if (std::memcmp(s->buf.data() + i, magic, 4) != 0 ||

@@ -52,6 +52,28 @@ const Segment* Find(const LoadPlan& plan, const std::string& what) {
   return nullptr;
 }
 
+// One DigestRegion of an encoded (little-endian) kexkit_params.
+struct Region {
+  uint64_t start, len;
+  Bytes digest;
+  uint32_t segment;
+  std::string label;
+};
+
+Region RegionOf(std::span<const uint8_t> params, uint32_t i) {
+  using kexkit::abi::DigestRegion;
+  const uint64_t off = offsetof(kexkit::abi::PurgatoryParams, regions) + i * sizeof(DigestRegion);
+  Region r;
+  r.start = Le<uint64_t>(params, off + offsetof(DigestRegion, start));
+  r.len = Le<uint64_t>(params, off + offsetof(DigestRegion, len));
+  const auto d = params.subspan(off + offsetof(DigestRegion, digest), 32);
+  r.digest.assign(d.begin(), d.end());
+  r.segment = Le<uint32_t>(params, off + offsetof(DigestRegion, segment));
+  const auto l = params.subspan(off + offsetof(DigestRegion, label), kexkit::abi::kLabelSize);
+  r.label.assign(l.begin(), std::find(l.begin(), l.end(), 0));
+  return r;
+}
+
 // The bytes the purgatory will see at [start, start + len): a segment's buffer, then
 // its zero fill. Fails the test if no single segment covers the range.
 bool HashMemory(const LoadPlan& plan, uint64_t start, uint64_t len, EVP_MD_CTX* ctx) {
@@ -255,35 +277,48 @@ TEST_F(Placement, QemuPcOneGiB) {
   EXPECT_EQ(Le<uint64_t>(entry, 128), kernel->mem + 0x200) << "rip [boot.rst: 64-bit entry]";
   EXPECT_EQ(Le<uint64_t>(entry, 136), 0u) << "entry32 (only with --entry-32bit)";
 
-  // kexkit_params: magic, verify flag, console, and a digest that is exactly SHA-256
-  // over the regions it lists, as the purgatory will read them from memory.
-  const auto p = purg->buf.subspan(params_off, sizeof(kexkit::abi::PurgatoryParams));
-  EXPECT_EQ(Le<uint32_t>(p, 0), kexkit::abi::kParamsMagic);
-  const uint32_t flags = Le<uint32_t>(p, 4);
+  // kexkit_params: magic, verify flag, console, and one region per loaded segment whose
+  // digest is exactly SHA-256 over the bytes the purgatory will read from memory, and is
+  // the digest the --dry-run table prints for that segment.
+  using P = kexkit::abi::PurgatoryParams;
+  const auto p = purg->buf.subspan(params_off, sizeof(P));
+  EXPECT_EQ(Le<uint32_t>(p, offsetof(P, magic)), kexkit::abi::kParamsMagic);
+  const uint32_t flags = Le<uint32_t>(p, offsetof(P, flags));
   EXPECT_TRUE(flags & kexkit::abi::kFlagVerify);
   EXPECT_TRUE(flags & kexkit::abi::kFlagConsoleSerial) << "console=ttyS0 in the command line";
   EXPECT_TRUE(flags & kexkit::abi::kFlagSerialInit) << "a baud rate was given";
-  EXPECT_EQ(Le<uint64_t>(p, 328), 0x3f8u);
-  EXPECT_EQ(Le<uint32_t>(p, 336), 1u);
-  const uint32_t regions = Le<uint32_t>(p, 40);
-  ASSERT_GE(regions, 3u);
-  ASSERT_LE(regions, kexkit::abi::kMaxDigestRegions);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EXPECT_EQ(Le<uint64_t>(p, offsetof(P, serial_port)), 0x3f8u);
+  EXPECT_EQ(Le<uint32_t>(p, offsetof(P, serial_divisor)), 1u);
+  const uint32_t regions = Le<uint32_t>(p, offsetof(P, region_count));
+  ASSERT_EQ(regions, 3u) << "kernel, initrd, boot_params";
+  ASSERT_EQ(plan->segment_digests.size(), plan->segments.size());
+  std::vector<std::string> labels;
   for (uint32_t i = 0; i < regions; ++i) {
-    ASSERT_TRUE(HashMemory(*plan, Le<uint64_t>(p, 48 + 16 * i), Le<uint64_t>(p, 56 + 16 * i), ctx));
+    const Region r = RegionOf(p, i);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+    ASSERT_TRUE(HashMemory(*plan, r.start, r.len, ctx));
+    uint8_t digest[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, digest, &len);
+    EVP_MD_CTX_free(ctx);
+    EXPECT_EQ(0, std::memcmp(r.digest.data(), digest, 32)) << "region " << i << " digest";
+    ASSERT_LT(r.segment, plan->segments.size()) << "region " << i;
+    const Segment& s = plan->segments[r.segment];
+    EXPECT_EQ(r.start, s.mem) << "region " << i << " names segment " << r.segment;
+    EXPECT_EQ(r.len, s.buf.size()) << s.what;
+    EXPECT_EQ(0, std::memcmp(plan->segment_digests[r.segment].data(), digest, 32))
+        << s.what << ": the --dry-run table's digest is not the one the purgatory checks";
+    labels.push_back(r.label);
   }
-  uint8_t digest[32];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  EXPECT_EQ(0, std::memcmp(p.data() + 8, digest, 32)) << "kexkit_params.digest";
+  EXPECT_EQ(labels, (std::vector<std::string>{"kernel", "initrd", "bootparams"}));
   // Every loaded byte of every digested segment is covered by a region.
   for (const Segment& s : plan->segments) {
     if (!s.digested || s.buf.empty()) continue;
     bool covered = false;
     for (uint32_t i = 0; i < regions; ++i) {
-      covered |= Le<uint64_t>(p, 48 + 16 * i) == s.mem && Le<uint64_t>(p, 56 + 16 * i) >= s.buf.size();
+      const Region r = RegionOf(p, i);
+      covered |= r.start == s.mem && r.len >= s.buf.size();
     }
     EXPECT_TRUE(covered) << s.what << " is not (fully) verified by the purgatory";
   }
@@ -344,33 +379,46 @@ TEST_F(Placement, NoChecksAndCorruptDigest) {
   ASSERT_TRUE(purg);
   ASSERT_NO_FATAL_FAILURE(LinkOwn(purg->mem, &own));
   const uint64_t params_off = *own.image->SymbolAddress("kexkit_params") - purg->mem;
-  EXPECT_FALSE(Le<uint32_t>(purg->buf, params_off + 4) & kexkit::abi::kFlagVerify);
-  const Bytes clean_digest(purg->buf.begin() + params_off + 8, purg->buf.begin() + params_off + 40);
+  using P = kexkit::abi::PurgatoryParams;
+  EXPECT_FALSE(Le<uint32_t>(purg->buf, params_off + offsetof(P, flags)) & kexkit::abi::kFlagVerify);
 
+  // --test-corrupt-digest flips bit 0 of byte 0 of one region's digest: the first one
+  // by default, segment N with =N; every other region keeps the true digest.
   opt_.no_checks = false;
   opt_.test_corrupt_digest = true;
-  auto bad = Build();
-  ASSERT_TRUE(bad) << bad.error().message;
-  const Segment* bpurg = Find(*bad, "purgatory");
-  ASSERT_TRUE(bpurg);
-  ASSERT_EQ(bpurg->mem, purg->mem);
-  Bytes bad_digest(bpurg->buf.begin() + params_off + 8, bpurg->buf.begin() + params_off + 40);
-  // boot_params carries a fresh RNG seed each time, so the digests differ anyway;
-  // recompute the true one and check that exactly bit 0 of byte 0 is flipped.
-  const uint32_t regions = Le<uint32_t>(bpurg->buf, params_off + 40);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (uint32_t i = 0; i < regions; ++i) {
-    ASSERT_TRUE(HashMemory(*bad, Le<uint64_t>(bpurg->buf, params_off + 48 + 16 * i),
-                           Le<uint64_t>(bpurg->buf, params_off + 56 + 16 * i), ctx));
+  for (const std::optional<uint32_t> which : {std::optional<uint32_t>{}, std::optional<uint32_t>{1},
+                                              std::optional<uint32_t>{2}}) {
+    opt_.test_corrupt_segment = which;
+    auto bad = Build();
+    ASSERT_TRUE(bad) << bad.error().message;
+    const Segment* bpurg = Find(*bad, "purgatory");
+    ASSERT_TRUE(bpurg);
+    ASSERT_EQ(bpurg->mem, purg->mem);
+    const auto p = bpurg->buf.subspan(params_off, sizeof(P));
+    EXPECT_TRUE(Le<uint32_t>(p, offsetof(P, flags)) & kexkit::abi::kFlagVerify);
+    const uint32_t regions = Le<uint32_t>(p, offsetof(P, region_count));
+    ASSERT_EQ(regions, 3u);
+    for (uint32_t i = 0; i < regions; ++i) {
+      const Region r = RegionOf(p, i);
+      // boot_params carries a fresh RNG seed each time: hash what this plan loads.
+      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+      EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+      ASSERT_TRUE(HashMemory(*bad, r.start, r.len, ctx));
+      uint8_t truth[32];
+      unsigned int len = 0;
+      EVP_DigestFinal_ex(ctx, truth, &len);
+      EVP_MD_CTX_free(ctx);
+      const bool corrupt = r.segment == which.value_or(0);
+      EXPECT_EQ(r.digest[0], truth[0] ^ (corrupt ? 1 : 0)) << "segment " << r.segment;
+      EXPECT_EQ(0, std::memcmp(r.digest.data() + 1, truth + 1, 31)) << "segment " << r.segment;
+    }
   }
-  uint8_t truth[32];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, truth, &len);
-  EVP_MD_CTX_free(ctx);
-  EXPECT_EQ(bad_digest[0], truth[0] ^ 1);
-  EXPECT_EQ(0, std::memcmp(bad_digest.data() + 1, truth + 1, 31));
-  EXPECT_TRUE(Le<uint32_t>(bpurg->buf, params_off + 4) & kexkit::abi::kFlagVerify);
+  // The purgatory's own segment is not verified: no digest of it to corrupt.
+  opt_.test_corrupt_segment = 3;
+  auto none = Build();
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("segment 3 is not verified"), std::string::npos)
+      << none.error().message;
 }
 
 TEST_F(Placement, CrashWithoutAReservationIsAnError) {

@@ -21,6 +21,14 @@ extern const char kexkit_trampoline_data_start[], kexkit_trampoline_data_end[];
 void kexkit_trampoline_main(const kexkit_trampoline* params);
 }
 
+// The purgatory and the trampoline run the same VerifyOrHalt over the same layout.
+static_assert(sizeof(kexkit_digest_region) == sizeof(kexkit::abi::DigestRegion));
+static_assert(offsetof(kexkit_digest_region, digest) == offsetof(kexkit::abi::DigestRegion, digest));
+static_assert(offsetof(kexkit_digest_region, segment) ==
+              offsetof(kexkit::abi::DigestRegion, segment));
+static_assert(offsetof(kexkit_digest_region, label) == offsetof(kexkit::abi::DigestRegion, label));
+static_assert(KEXKIT_MAX_DIGEST_REGIONS == kexkit::abi::kMaxDigestRegions);
+
 namespace kexkit::trampoline {
 namespace {
 
@@ -81,7 +89,7 @@ void Main(const kexkit_trampoline& t) {
     Refuse("kernel entry or its argument lies beyond the address width");
   }
   for (uint32_t i = 0; i < t.region_count; ++i) {
-    const kexkit_region& r = t.regions[i];
+    const kexkit_digest_region& r = t.regions[i];
     if (r.start + r.len < r.start || r.start + r.len > limit) {
       Refuse("a digest region lies beyond the address width");
     }
@@ -128,14 +136,13 @@ void Main(const kexkit_trampoline& t) {
   boot::PutDec(t.move_count);
   boot::Puts(" moves\r\n");
 
-  boot::Sequence<kexkit_region> seq;
+  boot::Sequence<kexkit_digest_region> seq;
   seq.who = kWho;
   seq.moves = moves;
   seq.move_count = t.move_count;
   seq.verify = (t.flags & KEXKIT_FLAG_VERIFY) != 0;
   seq.regions = t.regions;
   seq.region_count = t.region_count;
-  seq.digest = t.digest;
   boot::Run(seq);
   ArchPrepareHandoff(t.handoff);
 }

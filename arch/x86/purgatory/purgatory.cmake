@@ -24,4 +24,7 @@ set(KK_ARCH_SIMD_FLAGS
 # -x: local symbols go (relocations then name their sections), which keeps purgatory.ro
 # under 16 KiB; nothing on x86 needs a local symbol's own attributes at link time.
 set(KK_LD_FLAGS -m elf_x86_64 -x)
+# Size over speed for the code that runs once (purgatory/CMakeLists.txt): with one
+# digest per segment in kexkit_params, purgatory.ro stays under 16 KiB only so.
+set(KK_COLD_FLAGS -Os)
 set(KK_ENTRY_SYMBOL kexkit_start)

@@ -18,7 +18,10 @@
 namespace kexkit::abi {
 
 inline constexpr uint32_t kMaxDigestRegions = 16;  // kexec_load takes at most 16 segments
-inline constexpr uint32_t kParamsMagic = 0x4b4b5031;  // "KKP1"
+// "KKP2": one SHA-256 per region (KKP1 had one digest over all regions; the layout
+// differs, so a loader and a purgatory of different versions refuse each other).
+inline constexpr uint32_t kParamsMagic = 0x4b4b5032;
+inline constexpr uint32_t kLabelSize = 12;  // DigestRegion::label, NUL included
 
 // PurgatoryParams::flags
 inline constexpr uint32_t kFlagVerify = 1u << 0;          // check the SHA-256 before hand-off
@@ -27,17 +30,27 @@ inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;      // ppc64 pseries: H_PU
 inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the divisor first
 inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;     // ppc64 powernv: OPAL_CONSOLE_WRITE
 
+// One loaded segment the purgatory checks on its own, so that a mismatch names it. Each
+// byte is hashed once on each side: the loader's digest here is the one its --dry-run
+// table prints.
 struct DigestRegion {
-  uint64_t start;  // physical address
-  uint64_t len;    // bytes: a segment's bufsz (the zero fill up to memsz is scratch)
+  uint64_t start;           // physical address
+  uint64_t len;             // bytes: a segment's bufsz (the zero fill up to memsz is scratch)
+  uint8_t digest[32];       // SHA-256 of [start, start + len)
+  uint32_t segment;         // index in the kexec_load segment list (the --dry-run idx)
+  char label[kLabelSize];   // what it holds ("kernel", "initrd", ...), NUL-padded; may be ""
 };
-static_assert(sizeof(DigestRegion) == 16);
+static_assert(offsetof(DigestRegion, start) == 0);
+static_assert(offsetof(DigestRegion, len) == 8);
+static_assert(offsetof(DigestRegion, digest) == 16);
+static_assert(offsetof(DigestRegion, segment) == 48);
+static_assert(offsetof(DigestRegion, label) == 52);
+static_assert(sizeof(DigestRegion) == 64);
 
 // Symbol kexkit_params.
 struct PurgatoryParams {
   uint32_t magic;           // kParamsMagic once the loader has filled the block
   uint32_t flags;           // kFlag*
-  uint8_t digest[32];       // SHA-256 over regions[0..region_count) in order
   uint32_t region_count;
   uint32_t reserved0;
   DigestRegion regions[kMaxDigestRegions];
@@ -53,18 +66,17 @@ struct PurgatoryParams {
 };
 static_assert(offsetof(PurgatoryParams, magic) == 0);
 static_assert(offsetof(PurgatoryParams, flags) == 4);
-static_assert(offsetof(PurgatoryParams, digest) == 8);
-static_assert(offsetof(PurgatoryParams, region_count) == 40);
-static_assert(offsetof(PurgatoryParams, regions) == 48);
-static_assert(offsetof(PurgatoryParams, backup_src) == 304);
-static_assert(offsetof(PurgatoryParams, backup_dst) == 312);
-static_assert(offsetof(PurgatoryParams, backup_size) == 320);
-static_assert(offsetof(PurgatoryParams, serial_port) == 328);
-static_assert(offsetof(PurgatoryParams, serial_divisor) == 336);
-static_assert(offsetof(PurgatoryParams, hvc_vtermno) == 340);
-static_assert(offsetof(PurgatoryParams, opal_base) == 344);
-static_assert(offsetof(PurgatoryParams, opal_entry) == 352);
-static_assert(sizeof(PurgatoryParams) == 360);
+static_assert(offsetof(PurgatoryParams, region_count) == 8);
+static_assert(offsetof(PurgatoryParams, regions) == 16);
+static_assert(offsetof(PurgatoryParams, backup_src) == 1040);
+static_assert(offsetof(PurgatoryParams, backup_dst) == 1048);
+static_assert(offsetof(PurgatoryParams, backup_size) == 1056);
+static_assert(offsetof(PurgatoryParams, serial_port) == 1064);
+static_assert(offsetof(PurgatoryParams, serial_divisor) == 1072);
+static_assert(offsetof(PurgatoryParams, hvc_vtermno) == 1076);
+static_assert(offsetof(PurgatoryParams, opal_base) == 1080);
+static_assert(offsetof(PurgatoryParams, opal_entry) == 1088);
+static_assert(sizeof(PurgatoryParams) == 1096);
 
 // Symbol kexkit_entry_x86_64: the registers the x86_64 entry code loads before it
 // jumps to rip [x86 boot protocol, 64-bit boot: rsi = boot_params].

@@ -8,11 +8,12 @@
  *   2. kexkit_plan_moves(): turn the segments, the RAM map and the ranges that must not
  *      be touched (kexkit_trampoline_footprint(), the plan, the parameter block) into
  *      an ordered list of moves that is correct whatever the overlaps, or an error;
- *   3. optionally kexkit_sha256() over the staged bytes, for the digest check;
+ *   3. optionally kexkit_sha256() over each segment's staged bytes, for the digest
+ *      check (one digest per region, so that a mismatch names the segment);
  *   4. kexkit_trampoline_boot(): checks that its own code, data, stack, parameter block
  *      and move list are outside every move's source and destination (it halts with a
- *      message otherwise), performs the moves, verifies SHA-256 of the final memory and
- *      jumps to the kernel. It never returns.
+ *      message otherwise), performs the moves, verifies the SHA-256 of each region of
+ *      the final memory and jumps to the kernel. It never returns.
  *
  * Addresses are physical and identity-mapped (x86_64: long mode with an identity map;
  * i386: protected mode, paging off; ppc64: real mode). Every length is in bytes, every
@@ -31,10 +32,11 @@ extern "C" {
 #endif
 
 #define KEXKIT_TRAMPOLINE_MAGIC 0x4b4b5431u /* "KKT1" */
-#define KEXKIT_TRAMPOLINE_VERSION 1u
+#define KEXKIT_TRAMPOLINE_VERSION 2u /* 2: one digest per region (1: one over all) */
 #define KEXKIT_MAX_SEGMENTS 64u          /* kexkit_plan_moves() refuses more */
 #define KEXKIT_MAX_DIGEST_REGIONS 16u
 #define KEXKIT_SHA256_SIZE 32u
+#define KEXKIT_LABEL_SIZE 12u            /* kexkit_digest_region::label, NUL included */
 
 /* One piece of the image: `size` bytes staged at `src` that must end up at `dst`,
  * followed by `memsz - size` zero bytes (a kernel's init_size tail, page rounding).
@@ -53,10 +55,20 @@ struct kexkit_range {
   uint64_t end;   /* 8 */
 };
 
-/* {start, len}: one digest region; the same layout as the purgatory's DigestRegion. */
+/* {start, len}: a range kexkit_sha256() hashes. */
 struct kexkit_region {
   uint64_t start; /* 0 */
   uint64_t len;   /* 8 */
+};
+
+/* One region of the final memory the trampoline checks on its own; the same layout as
+ * the purgatory's DigestRegion. On a mismatch it prints segment, start and label. */
+struct kexkit_digest_region {
+  uint64_t start;                 /* 0 */
+  uint64_t len;                   /* 8 */
+  uint8_t digest[32];             /* 16: SHA-256 of [start, start + len) after the moves */
+  uint32_t segment;               /* 48: the caller's index, for the message */
+  char label[KEXKIT_LABEL_SIZE];  /* 52: "kernel", "initrd", ... NUL-padded, may be "" */
 };
 
 /* struct kexkit_move::kind */
@@ -154,15 +166,14 @@ struct kexkit_trampoline {
   uint32_t flags;          /* 8: KEXKIT_FLAG_* */
   uint32_t move_count;     /* 12 */
   uint64_t moves;          /* 16: address of move_count struct kexkit_move */
-  uint8_t digest[32];      /* 24: SHA-256 of regions[0..region_count) after the moves */
-  uint32_t region_count;   /* 56: <= KEXKIT_MAX_DIGEST_REGIONS */
-  uint32_t reserved0;      /* 60 */
-  struct kexkit_region regions[KEXKIT_MAX_DIGEST_REGIONS]; /* 64 */
-  uint64_t serial_port;    /* 320: x86 I/O port (0x3f8 = ttyS0) */
-  uint32_t serial_divisor; /* 328: 115200 / baud */
-  uint32_t hvc_vtermno;    /* 332 */
-  struct kexkit_handoff handoff; /* 336 */
-};                         /* 368 bytes */
+  uint32_t region_count;   /* 24: <= KEXKIT_MAX_DIGEST_REGIONS */
+  uint32_t reserved0;      /* 28 */
+  struct kexkit_digest_region regions[KEXKIT_MAX_DIGEST_REGIONS]; /* 32 */
+  uint64_t serial_port;    /* 1056: x86 I/O port (0x3f8 = ttyS0) */
+  uint32_t serial_divisor; /* 1064: 115200 / baud */
+  uint32_t hvc_vtermno;    /* 1068 */
+  struct kexkit_handoff handoff; /* 1072 */
+};                         /* 1104 bytes */
 
 /* Checks, moves, verifies, enters the kernel; never returns. Switches to its own stack
  * and GDT (x86) at once, so the caller's stack, GDT and page tables (x86_64: beyond the
@@ -181,21 +192,25 @@ void kexkit_trampoline_boot(const struct kexkit_trampoline* params);
 static_assert(sizeof(kexkit_segment) == 32);
 static_assert(sizeof(kexkit_range) == 16);
 static_assert(sizeof(kexkit_region) == 16);
+static_assert(offsetof(kexkit_digest_region, digest) == 16);
+static_assert(offsetof(kexkit_digest_region, segment) == 48);
+static_assert(offsetof(kexkit_digest_region, label) == 52);
+static_assert(sizeof(kexkit_digest_region) == 64);
 static_assert(sizeof(kexkit_move) == 32);
 static_assert(offsetof(kexkit_move, kind) == 24);
 static_assert(sizeof(kexkit_handoff) == 32);
 static_assert(offsetof(kexkit_trampoline, moves) == 16);
-static_assert(offsetof(kexkit_trampoline, digest) == 24);
-static_assert(offsetof(kexkit_trampoline, region_count) == 56);
-static_assert(offsetof(kexkit_trampoline, regions) == 64);
-static_assert(offsetof(kexkit_trampoline, serial_port) == 320);
-static_assert(offsetof(kexkit_trampoline, serial_divisor) == 328);
-static_assert(offsetof(kexkit_trampoline, hvc_vtermno) == 332);
-static_assert(offsetof(kexkit_trampoline, handoff) == 336);
-static_assert(sizeof(kexkit_trampoline) == 368);
+static_assert(offsetof(kexkit_trampoline, region_count) == 24);
+static_assert(offsetof(kexkit_trampoline, regions) == 32);
+static_assert(offsetof(kexkit_trampoline, serial_port) == 1056);
+static_assert(offsetof(kexkit_trampoline, serial_divisor) == 1064);
+static_assert(offsetof(kexkit_trampoline, hvc_vtermno) == 1068);
+static_assert(offsetof(kexkit_trampoline, handoff) == 1072);
+static_assert(sizeof(kexkit_trampoline) == 1104);
 #else
 _Static_assert(sizeof(struct kexkit_move) == 32, "kexkit_move layout");
-_Static_assert(sizeof(struct kexkit_trampoline) == 368, "kexkit_trampoline layout");
+_Static_assert(sizeof(struct kexkit_digest_region) == 64, "kexkit_digest_region layout");
+_Static_assert(sizeof(struct kexkit_trampoline) == 1104, "kexkit_trampoline layout");
 #endif
 
 #endif /* KEXKIT_TRAMPOLINE_H_ */
