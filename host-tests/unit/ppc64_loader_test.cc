@@ -39,17 +39,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Counts every call into the kexec seam; a refused load must make none.
-class RecordingKexec final : public kexkit::load::KexecSys {
- public:
-  int calls = 0;
-  kexkit::Result<void> Load(const kexkit::load::LoadPlan&) override { ++calls; return {}; }
-  kexkit::Result<void> FileLoad(const std::string&, const std::string&, const std::string&,
-                                bool) override { ++calls; return {}; }
-  kexkit::Result<void> Unload(bool, bool) override { ++calls; return {}; }
-  kexkit::Result<bool> IsLoaded(bool) override { ++calls; return true; }
-  kexkit::Result<void> Exec() override { ++calls; return {}; }
-};
 using kexkit::Endian;
 using kexkit::ppc64::FdtBuilder;
 using kexkit::ppc64::ParseVmlinux;
@@ -613,7 +602,7 @@ TEST(Ppc64Fdt, HangBlobThroughTheCommandLine) {
   std::vector<char*> argv;
   for (auto& s : a) argv.push_back(s.data());
   argv.push_back(nullptr);
-  RecordingKexec sys;
+  kktest::RecordingKexec sys;  // a refused load must make no call
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, {});
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
@@ -629,7 +618,7 @@ TEST(Ppc64Fdt, HangBlobThroughTheCommandLine) {
   fs::remove(kernel);
   fs::remove(iomem);
   EXPECT_NE(code, 0);
-  EXPECT_EQ(sys.calls, 0);
+  EXPECT_TRUE(sys.calls.empty()) << sys.Trace();
   EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 1) << msg;
   EXPECT_EQ(msg.rfind("kexkit: ", 0), 0u) << msg;
   EXPECT_NE(msg.find("fdt-hang.dtb: malformed device tree"), std::string::npos) << msg;
