@@ -40,15 +40,29 @@ kk_install_build_deps() {
 # from the x86_64 one, and the e2e VMs boot all three, plus every kernel of the e2e
 # kernel matrix (host-tests/e2e/kernel-matrix.txt). Fetched before any test runs, so
 # no test depends on the order the tests run in or on an earlier run's cache.
+#
+# The host suite's kernels come first, one after the other (they may add a dpkg
+# architecture and update the machine's lists); the matrix kernels then three at a time,
+# each through its own private apt configuration (mostly waiting on apt's parsing and the
+# network, not on each other). Any failed fetch fails the whole step.
 kk_fetch_test_kernels() {
-  local arch suite
+  local arch suite status failed=0
   for arch in x86_64 i386 ppc64le; do
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
   done
   while read -r arch suite _; do
     [[ -z $arch || $arch == \#* ]] && continue
-    bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" "$suite" >/dev/null
+    while (($(jobs -rp | wc -l) >= 3)); do
+      wait -n && status=0 || status=$?
+      ((status == 0)) || failed=1
+    done
+    bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" "$suite" >/dev/null &
   done <"$_kk_deps_lib/../../host-tests/e2e/kernel-matrix.txt"
+  for _ in $(jobs -p); do
+    wait -n && status=0 || status=$?
+    ((status == 0 || status == 127)) || failed=1
+  done
+  ((failed == 0)) || kk_die "fetching a kernel of the e2e kernel matrix failed (see above)"
 }
 
 kk_install_fuzz_deps() {

@@ -128,11 +128,16 @@ _kk_try_download_deb() {
   # apt-get download's file name: the epoch colon is URL-encoded.
   deb=$KK_CACHE/${name}_${ver//:/%3a}_${arch}.deb
   if [[ ! -s $deb ]]; then
-    kk_log "apt-get download $pkg=$ver"
     # apt-get download writes into the current directory. Its warning that
     # the download runs unsandboxed (user _apt cannot write KK_CACHE) is
-    # harmless.
-    (cd "$KK_CACHE" && apt-get "${_kk_apt[@]}" download -q "$pkg=$ver" >&2) || return 1
+    # harmless. One download at a time: fetches of several suites run side by side
+    # and may want the same .deb.
+    (
+      flock -w 1800 7 || kk_die "timed out waiting for $KK_CACHE/.download.lock"
+      [[ -s $deb ]] && exit 0
+      kk_log "apt-get download $pkg=$ver"
+      cd "$KK_CACHE" && apt-get "${_kk_apt[@]}" download -q "$pkg=$ver" >&2
+    ) 7>"$KK_CACHE/.download.lock" || return 1
     [[ -s $deb ]] || kk_die "apt-get download $pkg did not produce $deb"
   fi
   echo "$deb"
