@@ -139,6 +139,11 @@ class DistroCli : public ::testing::TestWithParam<Arch> {
   // The built binary (x86_64 loader, or the i386 static one under qemu-i386: x86_64
   // kernels may lack IA32 emulation) with --dry-run: exit 0.
   void ExpectDryRunAccepted(const std::vector<std::string>& script_words) {
+#if defined(__SANITIZE_ADDRESS__)
+    // The ASan tree (preset asan) builds the unit tests and the host kexkit only, not the
+    // cross-built static loaders: the default tree makes this check for i386.
+    if (!GetParam().bits64) return;
+#endif
     const std::string bin = std::string(KK_BINARY_DIR) + "/bin/" +
                             (GetParam().bits64 ? "kexkit" : "kexkit-i386-static");
     if (::access(bin.c_str(), X_OK) != 0) {
