@@ -149,7 +149,16 @@ constexpr const char* kDrconfPath = "/ibm,dynamic-reconfiguration-memory";
 // host-tests/data/regressions/fdt-hang.dtb). fdt_check_full walks every tag once, with
 // bounds on offsets, depth, names and string offsets, so every later walk of the tree,
 // and every edit libfdt makes to it, stays on a valid structure.
+//
+// Versions before 16 are refused first: libfdt 1.6.1's fdt_check_full itself reads
+// through a null pointer on some of them (fuzz-fdt,
+// host-tests/data/regressions/fdt-crash-version5.dtb). Linux, dtc and kexkit write
+// version 17; 16 is the oldest whose layout the kernel's own unflattening code accepts.
 Result<void> CheckFull(const void* fdt, size_t size, const std::string& name) {
+  if (size >= sizeof(fdt_header) && fdt_magic(fdt) == FDT_MAGIC && fdt_version(fdt) < 16) {
+    return Fail("%s: malformed device tree: version %u (kexkit reads versions 16 and 17)",
+                name.c_str(), static_cast<unsigned>(fdt_version(fdt)));
+  }
   if (const int e = fdt_check_full(fdt, size); e != 0) {
     return Fail("%s: malformed device tree: %s", name.c_str(), fdt_strerror(e));
   }

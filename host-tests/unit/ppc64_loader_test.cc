@@ -574,6 +574,19 @@ TEST(Ppc64Fdt, RefusesABadBlob) {
 // FdtBuilder::Memory. fdt_check_full refuses it before anything walks the tree.
 std::string HangBlobPath() { return kktest::TestDataPath("regressions/fdt-hang.dtb"); }
 
+// A version-5 tree on which libfdt 1.6.1's fdt_check_full itself read a null pointer
+// (fuzz-fdt): refused by its version before any libfdt walk.
+TEST(Ppc64Fdt, RefusesOldVersionsBeforeLibfdtWalksThem) {
+  const std::string path = kktest::TestDataPath("regressions/fdt-crash-version5.dtb");
+  auto blob = kktest::ReadFile(path);
+  ASSERT_TRUE(blob) << path;
+  auto b = FdtBuilder::FromBlob(*blob, "fdt-crash-version5.dtb");
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message.find("fdt-crash-version5.dtb: malformed device tree: version 5"),
+            std::string::npos)
+      << b.error().message;
+}
+
 TEST(Ppc64Fdt, RefusesTheHangBlobInUnderASecond) {
   auto blob = kktest::ReadFile(HangBlobPath());
   ASSERT_TRUE(blob) << HangBlobPath();
