@@ -609,25 +609,16 @@ TEST(Ppc64Fdt, HangBlobThroughTheCommandLine) {
   auto vml = MakeVmlinux(Endian::kLittle, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
   ASSERT_TRUE(kktest::WriteFile(kernel, vml.data(), vml.size()));
   std::ofstream(iomem) << "00000000-7fffffff : System RAM\n";
-  std::vector<std::string> a{"kexkit", "-l", kernel, "--dry-run", "--dtb=" + HangBlobPath(),
-                             "--iomem=" + iomem, "--memmap=/nonexistent",
-                             "--device-tree=" + t.root(), "--append=console=hvc0"};
-  std::vector<char*> argv;
-  for (auto& s : a) argv.push_back(s.data());
-  argv.push_back(nullptr);
   kktest::RecordingKexec sys;  // a refused load must make no call
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, {});
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
   const auto t0 = std::chrono::steady_clock::now();
-  const int code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, *arch,
-                                           out, err);
+  const kktest::CliRun r = kktest::RunKexkitWith(
+      {"-l", kernel, "--dry-run", "--dtb=" + HangBlobPath(), "--iomem=" + iomem,
+       "--memmap=/nonexistent", "--device-tree=" + t.root(), "--append=console=hvc0"},
+      sys, *arch);
   const auto took = std::chrono::steady_clock::now() - t0;
-  std::rewind(err);
-  std::string msg(4096, '\0');
-  msg.resize(std::fread(msg.data(), 1, msg.size(), err));
-  std::fclose(out);
-  std::fclose(err);
+  const int code = r.code;
+  const std::string& msg = r.err;
   fs::remove(kernel);
   fs::remove(iomem);
   EXPECT_NE(code, 0);
