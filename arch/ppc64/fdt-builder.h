@@ -87,6 +87,8 @@ class FdtBuilder {
   // with ibm,dynamic-reconfiguration-memory, linux,drconf-usable-memory: for every LMB
   // the kernel takes as RAM (LmbRun::IsRam), in order, a count (#size-cells) and that
   // many (base, size) pairs, the LMB clipped to `usable`; count 0 drops the LMB.
+  // `usable` in any order: overlapping and touching ranges merge, pairs come in address
+  // order.
   Result<void> SetUsableMemory(const std::vector<load::MemRange>& usable);
   Result<void> Pack();
   // Rewrites reserve entry `index` in place (no size change).

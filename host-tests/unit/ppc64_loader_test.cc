@@ -451,6 +451,47 @@ TEST(Ppc64Fdt, DrconfUsableMemoryHasAnEntryForEachRamLmbOnly) {
   EXPECT_EQ(kexkit::LoadUnchecked<uint64_t>(m + 8, Endian::kBig), 0x30000000u);
 }
 
+// The largest tree Drconf accepts (2^20 RAM LMBs) against many usable ranges, out of
+// order and overlapping (fuzz-fdt: the per-LMB scan of every usable range took longer
+// than the fuzzer's 10 s limit). Each LMB gets exactly the usable parts inside it,
+// in address order, and the kernel's reading adds just the usable memory.
+TEST(Ppc64Fdt, DrconfUsableMemoryForAMillionLmbsAndManyUsableRanges) {
+  FakeTree t;
+  t.Pseries(true);
+  constexpr uint64_t kLmb = 0x10000;
+  constexpr uint32_t kCount = 1u << 20;
+  t.Prop("ibm,dynamic-reconfiguration-memory/ibm,lmb-size", FakeTree::Be64(kLmb));
+  t.Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2",
+         FakeTree::Be32(1) + FakeTree::V2(kCount, 0x100000000, 0, 0x8));
+  auto b = FdtBuilder::FromDirectory(t.root());
+  ASSERT_TRUE(b) << b.error().message;
+  // 2000 ranges of 0x800 bytes, one every 0x20000 (every other LMB), given from the top
+  // down, plus a range that covers two of them and straddles an LMB boundary.
+  using kexkit::load::RangeType;
+  std::vector<kexkit::load::MemRange> usable;
+  for (uint64_t i = 2000; i-- > 0;) {
+    const uint64_t at = 0x100000000 + i * 0x20000 + 0x100;
+    usable.push_back({at, at + 0x800, RangeType::kRam});
+  }
+  usable.push_back({0x100000000 + 0xff00, 0x100000000 + 0x20200, RangeType::kRam});
+  ASSERT_TRUE(b->SetUsableMemory(usable));
+  auto fdt = std::move(*b).Take();
+  auto added = KernelReadsDrconf(fdt);
+  ASSERT_TRUE(added);
+  // The straddling range merges with LMB 2's own range into [0x10000ff00, 0x100020900),
+  // which the three LMBs it crosses each get their part of.
+  ASSERT_EQ(added->size(), 4u + 1998u);
+  using Pair = std::pair<uint64_t, uint64_t>;
+  EXPECT_EQ((*added)[0], Pair(0x100000100, 0x800));
+  EXPECT_EQ((*added)[1], Pair(0x10000ff00, 0x100));
+  EXPECT_EQ((*added)[2], Pair(0x100010000, 0x10000));
+  EXPECT_EQ((*added)[3], Pair(0x100020000, 0x900));
+  for (size_t k = 4; k < added->size(); ++k) {
+    const uint64_t at = 0x100000000 + (k - 2) * 0x20000 + 0x100;
+    ASSERT_EQ((*added)[k], std::make_pair(at, uint64_t{0x800})) << k;
+  }
+}
+
 TEST(Ppc64Fdt, DrconfV1ListSkipsUnassignedLmbsBetweenRamLmbs) {
   FakeTree t;
   t.Pseries(false);
