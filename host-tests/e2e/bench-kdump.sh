@@ -23,10 +23,38 @@ fi
 mkdir -p "$work/ov/sbin" "$work/ov/bin" "$work/x"
 dpkg-deb -x "$deb" "$work/x"
 cp "$work/x/sbin/kexec" "$work/ov/sbin/kexec"
+# Debian's amd64 kexec links libxenctrl (libxenmisc4.17), which a machine without Xen
+# lacks: without it the guest's /sbin/kexec exits 127 before it runs. The package and
+# its dependencies this machine does not have are unpacked beside kexec, never installed.
+xen=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | grep -o 'libxenmisc[0-9.]*' | head -n1 || true)
+if [[ -n $xen ]]; then
+  mkdir -p "$work/xen" "$KK_CACHE/bench-debs"
+  pkgs=("$xen")
+  for dep in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances "$xen" | awk '/Depends:/ && $2 !~ /^</ {print $2}' |
+    sort -u); do
+    dpkg-query -W -f='${Status}' "$dep" 2>/dev/null | grep -q 'ok installed' || pkgs+=("$dep")
+  done
+  for p in "${pkgs[@]}"; do
+    ls "$KK_CACHE/bench-debs/${p}_"*.deb >/dev/null 2>&1 ||
+      (cd "$KK_CACHE/bench-debs" && kk_with_apt_lock apt-get download -qq "$p:amd64" 2>&1 |
+        grep -v '^W: Download is performed unsandboxed' >&2 || true)
+    dpkg-deb -x "$(ls "$KK_CACHE/bench-debs/${p}_"*.deb | head -n1)" "$work/xen"
+  done
+  export LD_LIBRARY_PATH=$work/xen/usr/lib/x86_64-linux-gnu:$work/xen/lib/x86_64-linux-gnu
+fi
+if ldd "$work/ov/sbin/kexec" | grep 'not found' >&2; then
+  kk_die "kexec-tools' kexec: libraries missing (above)"
+fi
 for lib in $(ldd "$work/ov/sbin/kexec" | awk '/=> \//{print $3} /^\s*\/lib/{print $1}'); do
-  mkdir -p "$work/ov$(dirname "$lib")"
-  cp -L "$lib" "$work/ov$lib"
+  case $lib in
+    "$work"/xen/*) dest=/lib/x86_64-linux-gnu/${lib##*/} ;;
+    *) dest=$lib ;;
+  esac
+  mkdir -p "$work/ov$(dirname "$dest")"
+  cp -L "$lib" "$work/ov$dest"
 done
+unset LD_LIBRARY_PATH
 (cd "$work/ov" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$work/overlay.cpio.gz"
 # The guest calls "kexkit -p KERNEL --initrd=... --append=..."; kexec-tools takes the
 # same spelling, so the comparison needs only a one-line stand-in.
