@@ -19,26 +19,6 @@ set(CMAKE_LIBRARY_ARCHITECTURE i386-linux-gnu)
 # version, and Debian's i386 and amd64 indexes are not always in step (bookworm-security
 # i386 lagged behind here); installing would then mean moving the host's own OpenSSL.
 # Unpacking also keeps the host's amd64 /usr/include off the cross compiler's path.
-# Toolchain files run again inside every try_compile, which sees only the variables
-# listed here.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES KEXKIT_GUEST_SYSROOT)
-if(NOT KEXKIT_GUEST_SYSROOT)
-  message(FATAL_ERROR "toolchain/i386-linux.cmake needs -DKEXKIT_GUEST_SYSROOT=<folder> "
-                      "(scripts/lib/guest-sysroot.sh i386 makes one)")
-endif()
-set(KK_I386_SSL_ROOT ${KEXKIT_GUEST_SYSROOT})
-
-# Search the cross glibc and the libssl root for libraries and headers, never the
-# host's /usr/lib (amd64); programs (tools run at build time) come from the host.
-set(CMAKE_FIND_ROOT_PATH /usr/i686-linux-gnu ${KK_I386_SSL_ROOT})
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-set(OPENSSL_ROOT_DIR ${KK_I386_SSL_ROOT}/usr)
-set(OPENSSL_USE_STATIC_LIBS ON)
-# opensslconf.h includes <openssl/configuration.h>, which is per-architecture and lives
-# in include/i386-linux-gnu: the cross compiler does not search that folder by itself.
-# Only the libssl root's include folders: the host's /usr/include is amd64's.
-set(CMAKE_C_FLAGS_INIT "-isystem ${KK_I386_SSL_ROOT}/usr/include/i386-linux-gnu")
-set(CMAKE_CXX_FLAGS_INIT "-isystem ${KK_I386_SSL_ROOT}/usr/include/i386-linux-gnu")
+set(KK_CROSS_TRIPLET i686-linux-gnu)
+set(KK_SYSROOT_ARCH i386)
+include(${CMAKE_CURRENT_LIST_DIR}/guest-sysroot.cmake)

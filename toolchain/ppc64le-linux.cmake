@@ -16,25 +16,6 @@ set(CMAKE_AR powerpc64le-linux-gnu-ar CACHE FILEPATH "")
 set(CMAKE_RANLIB powerpc64le-linux-gnu-ranlib CACHE FILEPATH "")
 set(CMAKE_LIBRARY_ARCHITECTURE powerpc64le-linux-gnu)
 
-# Toolchain files run again inside every try_compile, which sees only the variables
-# listed here.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES KEXKIT_GUEST_SYSROOT)
-if(NOT KEXKIT_GUEST_SYSROOT)
-  message(FATAL_ERROR "toolchain/ppc64le-linux.cmake needs -DKEXKIT_GUEST_SYSROOT=<folder> "
-                      "(scripts/lib/guest-sysroot.sh ppc64le makes one)")
-endif()
-set(KEXKIT_PPC64LE_SYSROOT ${KEXKIT_GUEST_SYSROOT})
-
-# Search the cross glibc and the sysroot for libraries and headers, never the host's
-# /usr (amd64); programs (tools run at build time) come from the host.
-set(CMAKE_FIND_ROOT_PATH /usr/powerpc64le-linux-gnu ${KEXKIT_PPC64LE_SYSROOT})
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-set(OPENSSL_ROOT_DIR ${KEXKIT_PPC64LE_SYSROOT}/usr)
-set(OPENSSL_USE_STATIC_LIBS ON)
-# <openssl/configuration.h> is per-architecture (include/powerpc64le-linux-gnu), which the
-# cross compiler does not search by itself.
-set(CMAKE_C_FLAGS_INIT "-isystem ${KEXKIT_PPC64LE_SYSROOT}/usr/include/powerpc64le-linux-gnu")
-set(CMAKE_CXX_FLAGS_INIT "-isystem ${KEXKIT_PPC64LE_SYSROOT}/usr/include/powerpc64le-linux-gnu")
+set(KK_CROSS_TRIPLET powerpc64le-linux-gnu)
+set(KK_SYSROOT_ARCH ppc64le)
+include(${CMAKE_CURRENT_LIST_DIR}/guest-sysroot.cmake)

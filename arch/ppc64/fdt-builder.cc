@@ -123,14 +123,14 @@ void PutCells(std::string& out, uint64_t v, int cells) {
   }
 }
 
-// `usable` sorted by start, overlapping and touching ranges merged, empty ones dropped:
-// the form PutClipped searches.
-std::vector<load::MemRange> SortedDisjoint(std::vector<load::MemRange> usable) {
-  std::erase_if(usable, [](const load::MemRange& r) { return r.start >= r.end; });
-  std::sort(usable.begin(), usable.end(),
+// `ranges` sorted by start, overlapping and touching ranges merged, empty ones dropped
+// (the form PutClipped searches).
+std::vector<load::MemRange> SortedDisjoint(std::vector<load::MemRange> ranges) {
+  std::erase_if(ranges, [](const load::MemRange& r) { return r.start >= r.end; });
+  std::sort(ranges.begin(), ranges.end(),
             [](const load::MemRange& a, const load::MemRange& b) { return a.start < b.start; });
   std::vector<load::MemRange> out;
-  for (const load::MemRange& r : usable) {
+  for (const load::MemRange& r : ranges) {
     if (!out.empty() && r.start <= out.back().end) {
       out.back().end = std::max(out.back().end, r.end);
     } else {
@@ -336,16 +336,7 @@ std::vector<load::MemRange> FdtBuilder::FirmwareReserved() const {
     }
   }
   // skiboot lists each range in both places: one entry per range, overlaps merged.
-  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.start < b.start; });
-  std::vector<load::MemRange> merged;
-  for (const load::MemRange& r : out) {
-    if (!merged.empty() && r.start <= merged.back().end) {
-      merged.back().end = std::max(merged.back().end, r.end);
-    } else {
-      merged.push_back(r);
-    }
-  }
-  return merged;
+  return SortedDisjoint(std::move(out));
 }
 
 std::optional<uint32_t> FdtBuilder::VtermNo() const {
