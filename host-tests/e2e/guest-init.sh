@@ -8,6 +8,8 @@
 #   kk.test=kdump-nothing-lost   first kernel: kexkit -p and -l, then failed
 #                  kk.marker=M   -p and -l loads that must leave both loaded
 #                                kernels in place, then crash (as kdump)
+#   kk.test=kdump-config         first kernel: Debian's kdump-config load (through
+#                  kk.marker=M   /sbin/kexec -> kexkit), then crash (as kdump)
 #   kk.test=demo                 first kernel: kexkit -p, then the kdump_demo
 #                                module oopses (panic_on_oops=1)
 #   kk.test=smoke                first kernel: check the tools run, no kexec
@@ -127,9 +129,13 @@ first_kdump() {
   # The load's wall time, for scripts/bench (kexkit against kexec-tools in this same
   # guest): /proc/uptime has centiseconds, enough for a load of about a second.
   t0=$(cut -d' ' -f1 /proc/uptime)
-  # shellcheck disable=SC2046  # loadopts must split into words
-  run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz \
-    --append="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}" $(loadopts)
+  capture_cmdline="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}"
+  if [ "$TEST" = kdump-config ]; then
+    load_with_kdump_config "$capture_cmdline"
+  else
+    # shellcheck disable=SC2046  # loadopts must split into words
+    run kexkit -p /boot/kernel --initrd=/boot/small.cpio.gz --append="$capture_cmdline" $(loadopts)
+  fi
   t1=$(cut -d' ' -f1 /proc/uptime)
   echo "KK-LOAD-TIME $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
   set +f
@@ -150,6 +156,40 @@ first_kdump() {
   echo c >/proc/sysrq-trigger
   sleep 10
   fail "still running 10 s after the crash"
+}
+
+# kk.test=kdump-config: Debian's kdump-config (kdump-tools), unmodified, loads the
+# capture kernel through /sbin/kexec, which is kexkit as in the kexkit-kexec package.
+# run-vm.sh adds the script, its sysctl file and stand-ins for lsb's init-functions and
+# file(1); file(1) says "ELF" of the ppc64el vmlinux, so kdump-config adds
+# --args-linux, as on every ppc64el machine. $1: the capture command line
+# (KDUMP_CMDLINE; kdump-config appends its KDUMP_CMDLINE_APPEND defaults).
+load_with_kdump_config() {
+  mkdir -p /etc/default /var/lib/kdump /var/crash
+  ln -sf /bin/kexkit /sbin/kexec
+  cat >/etc/default/kdump-tools <<EOF
+USE_KDUMP=1
+KDUMP_KERNEL=/boot/kernel
+KDUMP_INITRD=/boot/small.cpio.gz
+KDUMP_CMDLINE="$1"
+EOF
+  run kdump-config load
+  cmd=$(cat /var/crash/kexec_cmd 2>/dev/null)
+  echo "KK-INFO kdump-config ran: $cmd"
+  case "$cmd " in
+    "/sbin/kexec -p "*) ;;
+    *) fail "kdump-config did not run '/sbin/kexec -p ...'" ;;
+  esac
+  case " $cmd " in
+    *" --args-linux "*) ;;
+    *) fail "kdump-config did not pass --args-linux" ;;
+  esac
+  state=$(kdump-config status)
+  echo "KK-INFO kdump-config status: $state"
+  case $state in
+    *": ready to kdump"*) echo "KK-KDUMP-CONFIG-OK" ;;
+    *) fail "kdump-config status does not say ready to kdump" ;;
+  esac
 }
 
 # One load that must fail: non-zero exit, one line on stderr, and both
@@ -376,7 +416,7 @@ case $STAGE in
   first)
     case $TEST in
       kexec) first_kexec ;;
-      kdump | kdump-nothing-lost) first_kdump ;;
+      kdump | kdump-nothing-lost | kdump-config) first_kdump ;;
       demo) first_demo ;;
       smoke) first_smoke ;;
       shell)

@@ -19,6 +19,9 @@
 #          kdump-nothing-lost  kdump, with failed -p and -l loads between the
 #                            good ones and the crash: each must leave the
 #                            loaded kernels in place
+#          kdump-config      kdump, loaded by Debian's kdump-config (kdump-tools,
+#                            unmodified) through /sbin/kexec -> kexkit, which
+#                            must get --args-linux as on ppc64el (ppc64le)
 #          demo-crash        kexkit -p, the kdump_demo module oopses, the
 #                            capture kernel writes the dump to a virtio disk
 #                            (left in the work dir as disk.img; scripts/demo
@@ -156,10 +159,16 @@ case $test in
     required=($'^\r?kexkit purgatory: sha256 MISMATCH segment 1 at 0x[0-9a-f]+ \\([a-z]+\\) expected [0-9a-f]{64} got [0-9a-f]{64}')
     forbidden=('KK-INIT stage=second' 'KK-SECOND-BOOT')
     ;;
-  kdump | kdump-nothing-lost | kdump-lmb)
+  kdump | kdump-nothing-lost | kdump-lmb | kdump-config)
     required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-BACKUP-MARKER-OK' 'KK-RESULT: PASS kdump')
     # The bad loads (a truncated kernel, a 300M initrd, ...) fail on every arch.
     [[ $test == kdump-nothing-lost ]] && required+=('KK-NOTHING-LOST-OK')
+    if [[ $test == kdump-config ]]; then
+      # Debian's kdump-config loads the capture kernel through /sbin/kexec (kexkit), with
+      # --args-linux as on every ppc64el machine (guest-init.sh load_with_kdump_config).
+      [[ $arch == ppc64le ]] || kk_die "kdump-config is ppc64le only (x86_64 runs kdump-tools in e2e.x86_64.debian-kdump-tools)"
+      required+=('KK-KDUMP-CONFIG-OK')
+    fi
     if [[ $test == kdump-lmb ]]; then
       [[ $arch == ppc64le ]] || kk_die "kdump-lmb is ppc64le only"
       [[ ${machine:-pseries} == pseries ]] || kk_die "kdump-lmb is pseries only (DIMMs)"
@@ -292,6 +301,20 @@ kk_mkinitramfs_main "$work/main.cpio.gz" "$work/small.cpio.gz" "$here/guest-init
 # KK_E2E_MAIN_OVERLAY: one more gzip'd cpio for the first kernel's initramfs (the
 # kernel unpacks concatenated archives in order; scripts/bench adds kexec-tools so).
 [[ -z ${KK_E2E_MAIN_OVERLAY:-} ]] || cat "$KK_E2E_MAIN_OVERLAY" >>"$work/main.cpio.gz"
+if [[ $test == kdump-config ]]; then
+  # Debian's kdump-config and its sysctl file, unmodified, with stand-ins for the two
+  # things it needs that a busybox system lacks (host-tests/e2e/kdump-config/).
+  kk_fetch_kdump_tools "$arch"
+  rm -rf "$work/kdump-config.stage"
+  mkdir -p "$work/kdump-config.stage/usr/sbin" "$work/kdump-config.stage/etc/kdump" \
+    "$work/kdump-config.stage/lib/lsb" "$work/kdump-config.stage/usr/bin"
+  cp "$KK_KDUMP_TOOLS_ROOT/usr/sbin/kdump-config" "$work/kdump-config.stage/usr/sbin/"
+  cp "$KK_KDUMP_TOOLS_ROOT/etc/kdump/sysctl.conf" "$work/kdump-config.stage/etc/kdump/"
+  cp "$here/kdump-config/init-functions" "$work/kdump-config.stage/lib/lsb/"
+  cp "$here/kdump-config/file" "$work/kdump-config.stage/usr/bin/"
+  kk_pack_cpio "$work/kdump-config.stage" "$work/kdump-config.cpio.gz"
+  cat "$work/kdump-config.cpio.gz" >>"$work/main.cpio.gz"
+fi
 
 # -- boot -----------------------------------------------------------------
 marker=KKM$(date +%s%N | sha256sum | cut -c1-12)

@@ -50,6 +50,8 @@ kk_fetch_test_kernels() {
   for arch in x86_64 i386 ppc64le; do
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
   done
+  # e2e.ppc64le.kdump-config runs Debian's kdump-config in the guest.
+  bash "$_kk_deps_lib/fetch-kernel.sh" --kdump-tools ppc64le >/dev/null
   while read -r arch suite _; do
     [[ -z $arch || $arch == \#* ]] && continue
     while (($(jobs -rp | wc -l) >= 3)); do

@@ -17,6 +17,9 @@
 # Newer Debian kernels keep the image in a linux-binary-<version> package, under
 # /usr/lib/modules/<version>/; older ones in /boot of linux-image-<version>.
 #
+# `fetch-kernel.sh --kdump-tools ARCH`: Debian's kdump-tools for ARCH, unpacked
+# (kk_fetch_kdump_tools below); prints the folder.
+#
 # Run it: prints the kernel image path on stdout (vmlinuz on x86, the vmlinux
 # ELF on ppc64le; QEMU's -kernel takes either). Source it: call
 # `kk_fetch_kernel ARCH [SUITE]`, which exports the KK_* variables below.
@@ -365,10 +368,37 @@ kk_fetch_kernel() {
     KK_MAKEDUMPFILE_LIST
 }
 
+# Debian's kdump-tools for ARCH, from the host's suite, unpacked (never installed) into
+# $KK_CACHE/ARCH/kdump-tools: the e2e test kdump-config runs its kdump-config in the
+# busybox guest. Sets and exports KK_KDUMP_TOOLS_ROOT.
+kk_fetch_kdump_tools() {
+  local arch=$1 debarch dir deb
+  read -r debarch _ <<<"$(_kk_arch_info "$arch")"
+  dir=$(kk_kernel_dir "$arch")/kdump-tools
+  mkdir -p "$dir"
+  (
+    flock -w 1800 8 || kk_die "timed out waiting for $dir/.lock"
+    [[ -f $dir/root/usr/sbin/kdump-config && ${KK_REFRESH:-0} != 1 ]] && exit 0
+    _kk_use_suite "$KK_HOST_SUITE" "$debarch"
+    _kk_ensure_dpkg_arch "$debarch" "kdump-tools:$debarch"
+    deb=$(_kk_download_deb "kdump-tools:$debarch")
+    rm -rf "$dir/root"
+    _kk_unpack_deb "$deb" "$dir/root"
+    [[ -f $dir/root/usr/sbin/kdump-config ]] || kk_die "no usr/sbin/kdump-config in $deb"
+  ) 8>"$dir/.lock"
+  KK_KDUMP_TOOLS_ROOT=$dir/root
+  export KK_KDUMP_TOOLS_ROOT
+}
+
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
+  if [[ ${1:-} == --kdump-tools && $# == 2 ]]; then
+    kk_fetch_kdump_tools "$2"
+    echo "$KK_KDUMP_TOOLS_ROOT"
+    exit 0
+  fi
   [[ $# == 1 || $# == 2 ]] \
-    || { echo "usage: ${0##*/} x86_64|i386|ppc64le [SUITE]" >&2; exit 2; }
+    || { echo "usage: ${0##*/} x86_64|i386|ppc64le [SUITE] | --kdump-tools ARCH" >&2; exit 2; }
   kk_fetch_kernel "$@"
   echo "$KK_KERNEL_IMAGE"
 fi
