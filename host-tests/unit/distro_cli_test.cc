@@ -13,15 +13,21 @@
 //     --args-linux for an ELF kernel (ppc64el); unload: $KEXEC -p -u.
 //   Debian kexec-tools' init scripts: kexec -l "$KERNEL_IMAGE" --initrd="$INITRD"
 //     --append="$REAL_APPEND"; on reboot: kexec -e.
-//   Fedora kdump-utils kdumpctl: $KEXEC $KEXEC_ARGS $standard_kexec_args (-p; -d -p in
-//     older ones) --command-line="$KDUMP_COMMANDLINE" --initrd=$TARGET_INITRD
-//     $KDUMP_KERNEL, KEXEC_ARGS from /etc/sysconfig/kdump: "-s" on x86_64, "" on i386
-//     (which may add --elf32-core-headers); unload: $KEXEC -p -u.
+//   Fedora kdump-utils kdumpctl (rhkdump/kdump-utils v1.0.61, load_kdump): one word each,
+//     KEXEC_ARGS from /etc/sysconfig/kdump ("-s" on x86_64, ppc64le and aarch64, "" on
+//     i386, "--dt-no-old-root" on ppc64; ppc64le had "--dt-no-old-root -s" until
+//     2024), then prepare_kexec_args' additions (i386: --elf64-core-headers or
+//     --elf32-core-headers; -s again under Secure Boot, so "-s -s" happens), then -p
+//     --command-line=$cmdline --initrd=$initrd $KDUMP_KERNEL. Before mid-2024:
+//     $KEXEC $KEXEC_ARGS $standard_kexec_args ("-d -p" from 2020, "-p" again since)
+//     and the same tail. Unload: $KEXEC -p -u, or -s -p -u under Secure Boot.
 //   openSUSE kdump load.sh: $KEXEC -p $kdump_kernel --append="$kdump_commandline"
 //     --initrd=$kdump_initrd $KEXEC_OPTIONS -a (older ones: ... -s); unload.sh:
 //     $KEXEC -a -p -u.
-//   systemd (systemctl kexec, no kernel loaded yet): kexec --load KERNEL --append OPTIONS
-//     --initrd INITRD as separate words; systemd-shutdown then reboots into it itself.
+//   systemd (systemctl kexec, no kernel loaded yet; load_kexec_kernel): kexec --load
+//     KERNEL --append OPTIONS [--initrd INITRD] as separate words, OPTIONS possibly empty;
+//     systemd-shutdown then runs kexec -e (reboot(LINUX_REBOOT_CMD_KEXEC) if that exec
+//     fails).
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -234,12 +240,14 @@ TEST_P(DistroCli, DebianKexecLoadInitScriptAndReboot) {
 // --- Fedora -------------------------------------------------------------------------------
 
 TEST_P(DistroCli, FedoraKdumpctlPerArchKexecArgs) {
-  // x86_64: KEXEC_ARGS="-s"; i386: "" (or --elf32-core-headers); -d -p in older kdumpctl.
+  // x86_64: KEXEC_ARGS="-s" (-s -s under Secure Boot); i386: "" and --elf32-core-headers
+  // or --elf64-core-headers; -d -p in kdumpctl from 2020 to mid-2024.
   std::vector<std::vector<std::string>> prefixes;
   if (GetParam().bits64) {
     prefixes = {{"-s", "-p"}, {"-s", "-d", "-p"}, {"-s", "-s", "-p"}};
   } else {
-    prefixes = {{"-p"}, {"-d", "-p"}, {"--elf32-core-headers", "-p"}};
+    prefixes = {{"-p"}, {"-d", "-p"}, {"--elf32-core-headers", "-p"},
+                {"--elf64-core-headers", "-p"}};
   }
   for (auto words : prefixes) {
     std::string joined;
@@ -328,6 +336,20 @@ TEST_P(DistroCli, SystemctlKexecLoad) {
   auto r = Run(words, sys);
   EXPECT_EQ(r.code, 0) << r.err;
   ExpectLoad(sys, false, kRebootCmdline);
+  ExpectDryRunAccepted(words);
+}
+
+TEST_P(DistroCli, SystemctlKexecEntryWithoutOptionsOrInitrd) {
+  // load_kexec_kernel: "--append" gets the entry's options joined by spaces, an empty
+  // word when it has none, and "--initrd INITRD" is left out when it has no initrd.
+  const std::vector<std::string> words = {"--load", Kernel(), "--append", ""};
+  RecordingKexec sys;
+  auto r = Run(words, sys);
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(sys.calls.size(), 1u) << sys.Trace();
+  EXPECT_EQ(sys.calls[0].what, "load");
+  EXPECT_EQ(sys.calls[0].flags, GetParam().machine << 16);
+  for (const auto& what : sys.calls[0].holds) EXPECT_NE(what, "initrd");
   ExpectDryRunAccepted(words);
 }
 
