@@ -14,7 +14,7 @@ enum LongOnly {
   kOptInitrd = 256, kOptAppend, kOptReuseCmdline, kOptDtb, kOptMemMin, kOptMemMax, kOptSerial,
   kOptSerialBaud, kOptConsoleSerial, kOptConsoleVga, kOptEntry32, kOptElf32, kOptElf64,
   kOptDryRun, kOptIomem, kOptMemmap, kOptBootParams, kOptProcCmdline, kOptSysfs,
-  kOptDeviceTree, kOptCorruptDigest, kOptKcore,
+  kOptDeviceTree, kOptCorruptDigest, kOptKcore, kOptPagingLevels,
   // kexec-tools 2.0.32 options (kexec.h, arch/*/include/arch/options.h, the loaders).
   kOptArgsLinux, kOptArgsElf, kOptArgsNone, kOptDtNoOldRoot, kOptReuseInitrd,
   kOptPrintCkrSize, kOptEntry, kOptNoEfi, kOptResetVga, kOptPassMemmap, kOptReuseVideo,
@@ -94,6 +94,7 @@ const option kLongOptions[] = {
     {"proc-cmdline", required_argument, nullptr, kOptProcCmdline},
     {"sysfs", required_argument, nullptr, kOptSysfs},
     {"kcore", required_argument, nullptr, kOptKcore},
+    {"paging-levels", required_argument, nullptr, kOptPagingLevels},
     {"device-tree", required_argument, nullptr, kOptDeviceTree},
     {"test-corrupt-digest", optional_argument, nullptr, kOptCorruptDigest},
     {"no-ifdown", no_argument, nullptr, 'x'},
@@ -195,7 +196,7 @@ Refused with one line: --reuseinitrd --reset-vga --pass-memmap-cmdline --hotplug
   --args-elf --args-none --module --real-mode
 Inputs (for --dry-run on saved copies, and tests):
       --iomem=FILE --memmap=DIR --boot-params=FILE --proc-cmdline=FILE --sysfs=DIR
-      --device-tree=DIR --kcore=FILE
+      --device-tree=DIR --kcore=FILE --paging-levels=4|5 (x86_64: instead of probing)
       (--sysfs=DIR also sets DIR/firmware/memmap, DIR/kernel/boot_params/data and
       DIR/kernel/security/lockdown, and --iomem=FILE the kcore in FILE's directory,
       unless those are given themselves)
@@ -310,6 +311,12 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
       case kOptProcCmdline: o.proc_cmdline = optarg; break;
       case kOptSysfs: o.sysfs = optarg; sysfs_set = true; break;
       case kOptKcore: o.kcore = optarg; kcore_set = true; break;
+      case kOptPagingLevels:
+        if (std::string_view(optarg) != "4" && std::string_view(optarg) != "5") {
+          return Fail("--paging-levels=%s: want 4 or 5", optarg);
+        }
+        o.paging_levels = optarg[0] - '0';
+        break;
       case kOptDeviceTree: o.device_tree = optarg; break;
       case kOptCorruptDigest:
         o.test_corrupt_digest = true;

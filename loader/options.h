@@ -56,6 +56,9 @@ struct Options {
   std::string proc_cmdline = "/proc/cmdline";
   std::string sysfs = "/sys";          // crash_notes, vmcoreinfo
   std::string kcore = "/proc/kcore";   // kdump: kernel text and direct-map base
+  // x86_64: the running kernel's paging levels (4 or 5); 0 = probe it (--paging-levels
+  // for tests and dry runs of another machine's setup).
+  int paging_levels = 0;
   std::string device_tree = "/proc/device-tree";
   std::string lockdown = "/sys/kernel/security/lockdown";  // moves with --sysfs
 

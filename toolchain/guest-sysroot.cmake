@@ -25,6 +25,10 @@ set(OPENSSL_ROOT_DIR ${KEXKIT_GUEST_SYSROOT}/usr)
 set(OPENSSL_USE_STATIC_LIBS ON)
 # opensslconf.h includes <openssl/configuration.h>, which is per-architecture
 # (include/<multiarch>): the cross compiler does not search that folder by itself. Only
-# the sysroot's include folders: the host's /usr/include is amd64's.
-set(CMAKE_C_FLAGS_INIT "-isystem ${KEXKIT_GUEST_SYSROOT}/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}")
-set(CMAKE_CXX_FLAGS_INIT "-isystem ${KEXKIT_GUEST_SYSROOT}/usr/include/${CMAKE_LIBRARY_ARCHITECTURE}")
+# the sysroot's include folders: the host's /usr/include is amd64's. Standard include
+# directories, not CMAKE_<LANG>_FLAGS_INIT: a packaging build sets CMAKE_CXX_FLAGS on the
+# command line (debian/rules: dpkg-buildflags), which replaces the _INIT flags.
+set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES
+    ${KEXKIT_GUEST_SYSROOT}/usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES
+    ${KEXKIT_GUEST_SYSROOT}/usr/include/${CMAKE_LIBRARY_ARCHITECTURE})

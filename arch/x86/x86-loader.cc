@@ -1,5 +1,6 @@
 #include "arch/x86/x86-loader.h"
 
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -171,6 +172,23 @@ std::vector<uint8_t> BuildBootParams(const BzImage& bz, uint64_t addr, std::stri
 
 namespace {
 
+// The running kernel's paging levels: 5 when a mapping hint above the 47-bit user address
+// space is honoured, which the kernel does only with 5-level paging on
+// [Documentation/arch/x86/x86_64/5level-paging.rst: "User-space and large virtual
+// address space"]; else 4. A 32-bit process cannot ask: 4.
+int RunningPagingLevels() {
+  if constexpr (sizeof(void*) < 8) {
+    return 4;
+  } else {
+    void* hint = reinterpret_cast<void*>(uintptr_t{1} << 52);
+    void* p = mmap(hint, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 4;
+    const bool high = reinterpret_cast<uintptr_t>(p) >= (uintptr_t{1} << 47);
+    munmap(p, 4096);
+    return high ? 5 : 4;
+  }
+}
+
 class X86Loader final : public load::ArchLoader {
  public:
   X86Loader(bool bits64, std::span<const uint8_t> purgatory)
@@ -202,6 +220,14 @@ class X86Loader final : public load::ArchLoader {
       }
       if (!(bz_.xloadflags & kXlfCanBeLoadedAbove4G)) {
         return Fail("%s: kernel cannot be loaded above 4 GiB (no XLF_CAN_BE_LOADED_ABOVE_4G)", kn);
+      }
+      // The 64-bit entry runs on the paging the old kernel left: relocate_kernel keeps
+      // CR4.LA57, which long mode cannot drop. A kernel without XLF_5LEVEL cannot start
+      // that way [boot.rst: xloadflags; the kernel's bzImage64_probe refuses the same].
+      const int levels = opt.paging_levels != 0 ? opt.paging_levels : RunningPagingLevels();
+      if (levels == 5 && !(bz_.xloadflags & kXlf5Level)) {
+        return Fail("%s: the running kernel uses 5-level paging and this kernel cannot be "
+                    "entered with it (no XLF_5LEVEL); try --entry-32bit", kn);
       }
     }
     if (bz_.init_size == 0 || bz_.version < 0x020a) {

@@ -20,7 +20,9 @@ struct BzSpec {
   uint32_t kernel_alignment = 0x200000;
   uint8_t relocatable = 1;
   uint8_t min_alignment = 21;         // 2 MiB
-  uint16_t xloadflags = 0x3;          // XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
+  // XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_5LEVEL, as Debian's kernels (built
+  // with 5-level paging support) have it: a load test passes on hosts with either paging.
+  uint16_t xloadflags = 0x23;
   uint32_t cmdline_size = 2047;
   uint64_t pref_address = 0x1000000;
   uint32_t init_size = 0x400000;

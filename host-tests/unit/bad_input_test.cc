@@ -214,6 +214,9 @@ class BadInput : public ::testing::Test {
     spec.xloadflags = 0x1;
     put("below-4g-only", kktest::MakeBzImage(spec));
     spec = good;
+    spec.xloadflags = 0x3;  // no XLF_5LEVEL
+    put("4-level-only", kktest::MakeBzImage(spec));
+    spec = good;
     spec.version = 0x0201;
     put("protocol-2.01", kktest::MakeBzImage(spec));
     spec = good;
@@ -412,6 +415,24 @@ TEST_F(BadInput, NonRelocatableKernelAbove4GThroughThe32BitEntry) {
   ExpectOneLineError(
       RunCli(Load({"--dry-run", "-l", P("not-relocatable-above-4g"), "--entry-32bit"})),
       {P("not-relocatable-above-4g"), "not relocatable", "0x100000000", "above"});
+}
+// XLF_5LEVEL: the 64-bit entry runs on the old kernel's paging, LA57 included.
+TEST_F(BadInput, KernelWithout5LevelPagingUnderA5LevelKernel) {
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("4-level-only"), "--paging-levels=5"})),
+      {P("4-level-only"), "5-level paging", "XLF_5LEVEL", "--entry-32bit"});
+  // The same kernel under 4-level paging, through its 32-bit entry (which the purgatory
+  // enters with paging off), and a kernel that says XLF_5LEVEL: all load.
+  for (auto args : {std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=4"},
+                    std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=5",
+                                             "--entry-32bit"},
+                    std::vector<std::string>{"-l", P("vmlinuz"), "--paging-levels=5"}}) {
+    args.insert(args.begin(), "--dry-run");
+    const auto r = RunCli(Load(args));
+    EXPECT_EQ(r.code, 0) << args[2] << " " << args[3] << ": " << r.err;
+  }
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--paging-levels=3"})),
+                     {"--paging-levels=3", "want 4 or 5"});
 }
 TEST_F(BadInput, RelocatableKernelWithoutAnAlignment) {
   ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("no-alignment")})),

@@ -24,6 +24,7 @@ inline constexpr uint16_t kXlfCanBeLoadedAbove4G = 1 << 1;
 inline constexpr uint16_t kXlfEfiHandover32 = 1 << 2;
 inline constexpr uint16_t kXlfEfiHandover64 = 1 << 3;
 inline constexpr uint16_t kXlfEfiKexec = 1 << 4;
+inline constexpr uint16_t kXlf5Level = 1 << 5;  // may be entered with 5-level paging on
 
 // setup_data types [bootparam.h]
 inline constexpr uint32_t kSetupE820Ext = 1;
