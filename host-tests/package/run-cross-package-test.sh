@@ -15,12 +15,14 @@ KK_PACKAGE_ARCH=$arch KK_PACKAGE_WORK="$work/build" KK_DIST="$work/dist" \
   "$src/scripts/package" >"$work/package.log" 2>&1 ||
   { tail -40 "$work/package.log" >&2; echo "KK_PACKAGE_ARCH=$arch scripts/package failed" >&2; exit 1; }
 
-n=0
+# kexkit, kexkit-kexec, and the automatic kexkit-dbgsym (the cross build keeps the
+# loader's debug symbols, which dh_strip moves there).
 for deb in "$work"/dist/*.deb; do
-  n=$((n + 1))
   [ "$(dpkg-deb -f "$deb" Architecture)" = "$arch" ] || fail "${deb##*/} is not Architecture: $arch"
 done
-[ "$n" -eq 2 ] || fail "$n .deb files in dist, want kexkit and kexkit-kexec"
+for p in kexkit kexkit-kexec; do
+  [ -f "$(ls "$work"/dist/${p}_*_"$arch".deb 2>/dev/null | head -n1)" ] || fail "no ${p}_*_$arch.deb in dist"
+done
 kexkit=$(ls "$work"/dist/kexkit_*_"$arch".deb)
 root=$work/root
 mkdir -p "$root"
