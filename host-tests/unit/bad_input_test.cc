@@ -43,6 +43,7 @@
 #include "loader/options.h"
 #include "loader/run.h"
 #include "loader/segments.h"
+#include "unit/recording-kexec.h"
 #include "unit/test-files.h"
 
 namespace {
@@ -52,8 +53,9 @@ using kexkit::load::LoadPlan;
 using kexkit::Result;
 
 // Counts every call; succeeds, so that a case that wrongly reaches it is visible only
-// through the count (and a good load through exactly one Load).
-class RecordingKexec final : public KexecSys {
+// through the count (and a good load through exactly one Load). Unlike
+// kktest::RecordingKexec, whose kexec_file_load can be told to fail, nothing here fails.
+class CountingKexec final : public KexecSys {
  public:
   int calls = 0;
   int loads = 0;
@@ -71,15 +73,6 @@ struct CliResult {
   int syscalls = -1;
 };
 
-std::string Slurp(std::FILE* f) {
-  std::string s;
-  std::rewind(f);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) s.append(buf, n);
-  return s;
-}
-
 const std::vector<uint8_t>& RealPurgatory() {
   static const std::vector<uint8_t> bytes =
       kktest::ReadFile(kktest::PurgatoryPath()).value_or(std::vector<uint8_t>{});
@@ -88,22 +81,9 @@ const std::vector<uint8_t>& RealPurgatory() {
 
 // Runs `kexkit ARGS...` in-process with `arch`.
 CliResult RunCliWith(const std::vector<std::string>& args, kexkit::load::ArchLoader& arch) {
-  RecordingKexec sys;
-  std::FILE* out = std::tmpfile();
-  std::FILE* err = std::tmpfile();
-  std::vector<std::string> a{"kexkit"};
-  a.insert(a.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : a) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  CliResult r;
-  r.code = kexkit::load::RunKexkit(static_cast<int>(a.size()), argv.data(), sys, arch, out, err);
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  r.syscalls = sys.calls;
-  std::fclose(out);
-  std::fclose(err);
-  return r;
+  CountingKexec sys;
+  const kktest::CliRun run = kktest::RunKexkitWith(args, sys, arch);
+  return {run.code, run.out, run.err, sys.calls};
 }
 
 // Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
