@@ -15,11 +15,11 @@ work=$(mktemp -d /tmp/kexkit-vmbench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 # kexec-tools' /sbin/kexec and the libraries it needs, as an initramfs overlay.
-deb=$(ls "$KK_CACHE"/kexec-tools_*_amd64.deb 2>/dev/null | head -n1 || true)
-if [[ -z $deb ]]; then
-  (cd "$KK_CACHE" && kk_with_apt_lock apt-get download -q kexec-tools:amd64 >&2)
-  deb=$(ls "$KK_CACHE"/kexec-tools_*_amd64.deb | head -n1)
-fi
+# The .debs come through fetch-kernel.sh's _kk_download_deb: cached in $KK_CACHE by
+# version, one download at a time, and a failed download stops the bench.
+# shellcheck source=scripts/lib/fetch-kernel.sh
+. "$repo/scripts/lib/fetch-kernel.sh"
+deb=$(_kk_download_deb kexec-tools:amd64)
 mkdir -p "$work/ov/sbin" "$work/ov/bin" "$work/x"
 dpkg-deb -x "$deb" "$work/x"
 cp "$work/x/sbin/kexec" "$work/ov/sbin/kexec"
@@ -28,7 +28,7 @@ cp "$work/x/sbin/kexec" "$work/ov/sbin/kexec"
 # its dependencies this machine does not have are unpacked beside kexec, never installed.
 xen=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | grep -o 'libxenmisc[0-9.]*' | head -n1 || true)
 if [[ -n $xen ]]; then
-  mkdir -p "$work/xen" "$KK_CACHE/bench-debs"
+  mkdir -p "$work/xen"
   pkgs=("$xen")
   for dep in $(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances "$xen" | awk '/Depends:/ && $2 !~ /^</ {print $2}' |
@@ -36,10 +36,7 @@ if [[ -n $xen ]]; then
     dpkg-query -W -f='${Status}' "$dep" 2>/dev/null | grep -q 'ok installed' || pkgs+=("$dep")
   done
   for p in "${pkgs[@]}"; do
-    ls "$KK_CACHE/bench-debs/${p}_"*.deb >/dev/null 2>&1 ||
-      (cd "$KK_CACHE/bench-debs" && kk_with_apt_lock apt-get download -qq "$p:amd64" 2>&1 |
-        grep -v '^W: Download is performed unsandboxed' >&2 || true)
-    dpkg-deb -x "$(ls "$KK_CACHE/bench-debs/${p}_"*.deb | head -n1)" "$work/xen"
+    dpkg-deb -x "$(_kk_download_deb "$p:amd64")" "$work/xen"
   done
   export LD_LIBRARY_PATH=$work/xen/usr/lib/x86_64-linux-gnu:$work/xen/lib/x86_64-linux-gnu
 fi
