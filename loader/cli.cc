@@ -46,9 +46,6 @@ const char* RefusalReason(int opt) {
     case kOptLiveUpdate:
     case kOptExecLiveUpdate:
       return "Xen live update is not supported";
-    case kOptHotplug:
-      return "the capture kernel's ELF core header is digested, so the kernel may not "
-             "rewrite it; reload the capture kernel after CPU or memory hotplug";
     case kOptModule:
       return "kexkit does not load multiboot images";
     case kOptRealMode:
@@ -189,9 +186,12 @@ Options:
                            always takes it from there)
       --entry-32bit        x86_64: enter the kernel through its 32-bit entry
       --elf32-core-headers, --elf64-core-headers  class of the kdump ELF core header
+      --hotplug            -p: the kernel updates the core header (and the ppc64 device
+                           tree) on CPU or memory hotplug; they are left out of the
+                           purgatory's check (Linux 6.6+ x86, 6.10+ ppc64)
       --dry-run            do everything but the system call; print the segments
   -d, --debug              print the plan (on stderr) as well
-Refused with one line: --reuseinitrd --reset-vga --pass-memmap-cmdline --hotplug
+Refused with one line: --reuseinitrd --reset-vga --pass-memmap-cmdline
   --load-preserve-context --load-jump-back-helper --load-live-update --exec-live-update
   --args-elf --args-none --module --real-mode
 Inputs (for --dry-run on saved copies, and tests):
@@ -253,7 +253,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         break;
       case kOptArgsElf: case kOptArgsNone: case kOptReuseInitrd: case kOptResetVga:
       case kOptPassMemmap: case kOptPreserveContext: case kOptJumpBackHelper:
-      case kOptLiveUpdate: case kOptExecLiveUpdate: case kOptHotplug: case kOptModule:
+      case kOptLiveUpdate: case kOptExecLiveUpdate: case kOptModule:
       case kOptRealMode:
         return Fail("%s: not supported by kexkit: %s", argv[optind - 1], RefusalReason(c));
       case kOptInitrd: o.initrd = optarg; break;
@@ -295,6 +295,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
       case kOptConsoleSerial: o.console_serial = true; break;
       case kOptConsoleVga: o.console_vga = true; break;
       case kOptEntry32: o.entry_32bit = true; break;
+      case kOptHotplug: o.hotplug = true; break;
       case kOptElf32:
       case kOptElf64: {
         const int cls = c == kOptElf32 ? 32 : 64;
@@ -374,6 +375,11 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
     return Fail("a kernel (%s) is only taken with -l, -p or -f", o.kernel.c_str());
   }
   if (o.force && o.crash) return Fail("-f boots at once; it does not combine with -p");
+  // With -u or -S it changes nothing (kexec-tools takes it there too); with -l it is a
+  // mistake: only a capture kernel's core header is updated on hotplug.
+  if (o.hotplug && o.action == Action::kLoad && !o.crash) {
+    return Fail("--hotplug goes with -p (a capture kernel), not -l");
+  }
   if (o.dry_run && o.action != Action::kLoad) return Fail("--dry-run goes with -l or -p");
   if (o.test_corrupt_digest && o.no_checks) {
     return Fail("--test-corrupt-digest needs the check that --no-checks turns off");

@@ -109,6 +109,24 @@ Result<CrashArchInfo> ArchInfo(CrashArch arch, bool bits64) {
 
 }  // namespace
 
+Result<uint64_t> CrashHotplugHeaderSize(const std::string& sysfs) {
+  const std::string path = sysfs + "/kernel/crash_elfcorehdr_size";
+  if (!Exists(path)) {
+    return Fail("--hotplug: %s: not there, so this kernel cannot update a loaded capture "
+                "kernel on CPU or memory hotplug (needs Linux 6.6+ on x86, 6.10+ on ppc64, "
+                "with CONFIG_CRASH_HOTPLUG); load without --hotplug and reload after hotplug",
+                path.c_str());
+  }
+  auto text = ReadTextFile(path);
+  if (!text) return std::unexpected(text.error());
+  uint64_t size = 0;
+  // "%u\n" [kernel/ksysfs.c crash_elfcorehdr_size_show]; a header can't exceed 1 GiB.
+  if (!ParseUnsigned(TrimSpace(*text), 10, &size) || size < 64 || size > (1ull << 30)) {
+    return Fail("%s: not a core header size in bytes", path.c_str());
+  }
+  return size;
+}
+
 Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_view name) {
   // A bitmap over the 65536 CPU numbers accepted: repeated or overlapping ranges cost
   // nothing, however long the input.
@@ -485,11 +503,20 @@ Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits6
   if (!plan) return std::unexpected(plan.error());
   const uint64_t spare = kSparePhdrs + skipped.size();
   const uint64_t hdr_used = CoreHeaderBytes(elf64, plan->phdrs.size());
-  const uint64_t hdr_memsz = PageAlign(CoreHeaderBytes(elf64, plan->phdrs.size() + spare));
+  uint64_t hdr_memsz = PageAlign(CoreHeaderBytes(elf64, plan->phdrs.size() + spare));
+  if (opt.hotplug) {
+    // The kernel writes its own header here on the first CPU or memory event: every
+    // possible CPU's note and the memory as it is then [arch/x86/kernel/crash.c
+    // arch_crash_handle_hotplug_event]; its size check is against this memsz.
+    auto want = CrashHotplugHeaderSize(opt.sysfs);
+    if (!want) return std::unexpected(want.error());
+    hdr_memsz = std::max(hdr_memsz, PageAlign(*want));
+    ctx.plan.flags |= kKexecUpdateElfcorehdr;
+  }
   auto hdr_addr = ctx.space.Allocate(hdr_memsz, kPageSize, 0, seg_max, /*top_down=*/true);
   if (!hdr_addr) return Wrap("kdump core header", hdr_addr.error());
-  ctx.plan.segments.push_back(
-      {ctx.plan.Own(EncodeCoreHeader(*plan)), *hdr_addr, hdr_memsz, "elfcorehdr"});
+  ctx.plan.segments.push_back({ctx.plan.Own(EncodeCoreHeader(*plan)), *hdr_addr, hdr_memsz,
+                               "elfcorehdr", /*digested=*/!opt.hotplug});
 
   CrashSetup out;
   out.elfcorehdr_addr = *hdr_addr;
@@ -526,6 +553,11 @@ Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits6
         Line("  0x%016llx-0x%016llx %s", (ull)r.start, (ull)r.end - 1, TypeName(r.type)));
   }
   notes.push_back("kdump: command line +=" + out.cmdline_extra);
+  if (opt.hotplug) {
+    notes.push_back(
+        "kdump: --hotplug: the kernel rewrites the core header on CPU or memory hotplug "
+        "(KEXEC_UPDATE_ELFCOREHDR); the purgatory leaves it unverified");
+  }
   return out;
 }
 

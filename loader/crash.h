@@ -40,6 +40,19 @@ struct CrashSetup {
 // --elf32-core-headers with memory past 4 GiB; no room left in the crash region.
 Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits64);
 
+// kexec_load flags asking the kernel to update a crash image on CPU or memory hotplug
+// [include/uapi/linux/kexec.h]: x86 reads the first (Linux 6.5+), ppc64 the second
+// (6.10+); x86 kernels before 6.10 refuse the second with EINVAL.
+inline constexpr unsigned long kKexecUpdateElfcorehdr = 0x4;
+inline constexpr unsigned long kKexecCrashHotplugSupport = 0x8;
+
+// --hotplug: the size the running kernel wants for the core header segment, from
+// <sysfs>/kernel/crash_elfcorehdr_size (decimal bytes: room for every possible CPU and
+// CONFIG_CRASH_MAX_MEMORY_RANGES memory ranges), which the kernel checks before each
+// rewrite [kernel/crash_core.c]. What can go wrong: no such file, the kernel cannot do
+// it (no CONFIG_CRASH_HOTPLUG, or too old): one line naming the file.
+Result<uint64_t> CrashHotplugHeaderSize(const std::string& sysfs);
+
 // --- pieces (tests) ------------------------------------------------------------------
 
 // A sysfs CPU list ("0-3,8,10-11") [Documentation/ABI/stable/sysfs-devices-system-cpu].

@@ -85,6 +85,25 @@ std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e) {
   return b;
 }
 
+Result<void> CheckHotplugSegments(const std::vector<Segment>& segments) {
+  // The kernel takes the last segment whose first page starts with ELF magic for the
+  // core header it rewrites [kernel/crash_core.c crash_handle_hotplug_event], and on
+  // ppc64 the one starting with the FDT magic for the tree; any other segment starting
+  // so (an initrd that is an ELF file) would be overwritten instead.
+  static constexpr uint8_t kElf[4] = {0x7f, 'E', 'L', 'F'};
+  const Segment* hdr = nullptr;
+  for (const Segment& s : segments) {
+    if (s.what == "elfcorehdr") hdr = &s;
+  }
+  if (hdr == nullptr) return Fail("--hotplug: internal: no core header segment");
+  for (const Segment& s : segments) {
+    if (&s == hdr || s.buf.size() < 4 || std::memcmp(s.buf.data(), kElf, 4) != 0) continue;
+    return Fail("--hotplug: the %s segment starts with ELF magic, so the kernel would take it "
+                "for the core header it updates on hotplug", s.what.c_str());
+  }
+  return {};
+}
+
 Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   LoadContext ctx(opt);
   auto map = ReadSystemMemoryMap(opt.memmap, opt.iomem);
@@ -157,6 +176,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   abi::PurgatoryParams& p = ctx.params;
   p.magic = abi::kParamsMagic;
   if (!opt.no_checks) p.flags |= abi::kFlagVerify;
+  if (opt.hotplug) p.flags |= abi::kFlagHotplug;  // the purgatory says what it skips
   // One region per verified segment, each with its own digest: every loaded byte is
   // hashed once here, and the --dry-run table prints these same digests.
   const MappedFile* const inputs[] = {&ctx.kernel, &ctx.initrd};
@@ -202,8 +222,12 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
                                *paddr, pmemsz, "purgatory", /*digested=*/false});
   ctx.plan.segment_digests.resize(ctx.plan.segments.size());  // not verified: zeros
   ctx.plan.entry = *entry;
-  ctx.plan.flags = (static_cast<unsigned long>(arch.elf_machine()) << 16) |
-                   (opt.crash ? 1UL : 0UL);
+  // |=: the arch's crash setup may have asked for hotplug updates (crash.h).
+  ctx.plan.flags |= (static_cast<unsigned long>(arch.elf_machine()) << 16) |
+                    (opt.crash ? 1UL : 0UL);
+  if (opt.hotplug) {
+    if (auto r = CheckHotplugSegments(ctx.plan.segments); !r) return std::unexpected(r.error());
+  }
   if (auto r = ValidateSegments(ctx.plan.segments, ctx.allowed, ctx.allowed_name); !r) {
     return std::unexpected(r.error());
   }

@@ -72,6 +72,10 @@ Result<std::string> ComposeCmdline(const Options& opt);
 // abi::kLabelSize - 1 characters): "kernel", "initrd", "bootparams", "fdt", "corehdr".
 std::string PurgatoryLabel(std::string_view what);
 
+// --hotplug: no segment but the core header may start with ELF magic (the kernel finds
+// the header it rewrites by that magic). One line naming the segment otherwise.
+Result<void> CheckHotplugSegments(const std::vector<Segment>& segments);
+
 // The parameter block in the purgatory's byte order, ready for SetSymbol.
 std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e);
 

@@ -40,6 +40,9 @@ struct Options {
   bool console_vga = false;
   bool entry_32bit = false;
   int core_elf_class = 0;  // 0: per arch default; 32 or 64
+  // -p --hotplug: the kernel rewrites the core header (ppc64: and the device tree's cpu
+  // nodes) on CPU and memory hotplug, so they are sized for it and left unverified.
+  bool hotplug = false;
 
   // Options that belong to one architecture in kexec-tools; RunKexkit refuses them on
   // the others (CheckArchOptions), as kexec-tools' own option tables do.

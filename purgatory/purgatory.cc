@@ -32,6 +32,10 @@ extern "C" void kexkit_purgatory_main() {
     kexkit::arch::Halt();
   }
 
+  if ((p.flags & kexkit::abi::kFlagHotplug) != 0) {
+    kexkit::boot::Say(kWho, kexkit::arch::kHotplugUnverified);
+  }
+
   kexkit::boot::Sequence<kexkit::abi::DigestRegion> seq;
   seq.who = kWho;
   seq.verify = (p.flags & kexkit::abi::kFlagVerify) != 0;

@@ -564,4 +564,33 @@ Result<void> FdtBuilder::Pack() {
   return {};
 }
 
+FdtBuilder::CpuNodes FdtBuilder::Cpus() const {
+  const void* fdt = buf_.data();
+  CpuNodes out;
+  const int cpus = fdt_path_offset(fdt, "/cpus");
+  if (cpus < 0) return out;
+  for (int node = fdt_first_subnode(fdt, cpus); node >= 0; node = fdt_next_subnode(fdt, node)) {
+    int len = 0;
+    const char* type = static_cast<const char*>(fdt_getprop(fdt, node, "device_type", &len));
+    if (type == nullptr || len < 4 || std::strncmp(type, "cpu", 4) != 0) continue;
+    ++out.count;
+    // The node runs up to the next node at its depth or above (or the structure's end).
+    int depth = 0;
+    int next = fdt_next_node(fdt, node, &depth);
+    while (next >= 0 && depth > 0) next = fdt_next_node(fdt, next, &depth);
+    const uint64_t end = next >= 0 ? static_cast<uint64_t>(next) : fdt_size_dt_struct(fdt);
+    out.largest = std::max<uint64_t>(out.largest, end - static_cast<uint64_t>(node));
+  }
+  return out;
+}
+
+Result<void> FdtBuilder::AddFreeSpace(uint64_t bytes) {
+  if (bytes > (16u << 20)) return Fail("device tree: %llu bytes of hotplug room is too much",
+                                       static_cast<unsigned long long>(bytes));
+  const size_t total = fdt_totalsize(buf_.data()) + bytes;
+  buf_.resize(std::max(buf_.size(), total));
+  fdt_set_totalsize(buf_.data(), static_cast<uint32_t>(total));
+  return {};
+}
+
 }  // namespace kexkit::ppc64

@@ -3,7 +3,7 @@
 //
 // Call order: FromDirectory | FromBlob -> queries (Memory, RtasRange, VtermNo, ...) ->
 // SetChosen, AddReserve (placeholders allowed), [kdump: SetUsableMemory] -> Pack ->
-// size() -> SetReserve (final addresses of the placeholders) -> bytes(). Pack is the
+// [--hotplug: AddFreeSpace] -> size() -> SetReserve (final addresses of the placeholders) -> bytes(). Pack is the
 // last step that can move anything, so the size the caller allocates for stays exact.
 #pragma once
 
@@ -91,6 +91,18 @@ class FdtBuilder {
   // order.
   Result<void> SetUsableMemory(const std::vector<load::MemRange>& usable);
   Result<void> Pack();
+  // The cpu nodes (device_type "cpu") under /cpus: how many, and the largest one's
+  // bytes in the structure block (its properties and subnodes).
+  struct CpuNodes {
+    uint32_t count = 0;
+    uint64_t largest = 0;
+  };
+  CpuNodes Cpus() const;
+  // After Pack: `bytes` of free space at the end of the tree (totalsize grows), where
+  // libfdt's read-write calls can add nodes in place. --hotplug on ppc64: the kernel
+  // rebuilds /cpus in the loaded tree when a CPU is added [arch/powerpc/kexec/
+  // core_64.c update_cpus_node]. What can go wrong: more than 16 MiB asked for.
+  Result<void> AddFreeSpace(uint64_t bytes);
   // Rewrites reserve entry `index` in place (no size change).
   Result<void> SetReserve(size_t index, uint64_t addr, uint64_t size);
 

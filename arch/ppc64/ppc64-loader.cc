@@ -260,6 +260,9 @@ class Ppc64Loader final : public load::ArchLoader {
     auto fdt_rsv = fdt->AddReserve(0, kSegmentAlign);
     if (!purg_rsv || !fdt_rsv) return Fail("device tree: cannot add reserve entries");
     if (auto r = fdt->Pack(); !r) return r;
+    if (opt.crash && opt.hotplug) {
+      if (auto r = AddCpuHotplugRoom(ctx, *fdt); !r) return r;
+    }
 
     // Tree: high in the RMA (the kernel reads it with the MMU off). Then the purgatory's
     // address, predicted exactly as BuildLoadPlan will choose it (lowest fit in
@@ -312,8 +315,9 @@ class Ppc64Loader final : public load::ArchLoader {
       ctx.plan.notes.push_back(
           Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
     }
-    ctx.plan.segments.push_back(
-        {ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz, "device tree"});
+    // --hotplug: the kernel rewrites /cpus in this tree on a CPU hot-add.
+    ctx.plan.segments.push_back({ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz,
+                                 "device tree", /*digested=*/!(opt.crash && opt.hotplug)});
     return {};
   }
 
@@ -393,13 +397,22 @@ class Ppc64Loader final : public load::ArchLoader {
     spec.backup = load::CoreBackup{0, kBackupSize, *dst};
     auto plan = load::PlanCoreHeader(spec);
     if (!plan) return std::unexpected(plan.error());
-    const uint64_t memsz =
+    uint64_t memsz =
         AlignUp(load::CoreHeaderBytes(true, plan->phdrs.size() + kSparePhdrs + skipped.size()),
                 kSegmentAlign);
+    if (opt.hotplug) {
+      // The kernel writes its own header here on a memory event (every possible CPU's
+      // note, the memory as it is then), after checking it fits this memsz
+      // [arch/powerpc/kexec/crash.c update_crash_elfcorehdr].
+      auto want = load::CrashHotplugHeaderSize(opt.sysfs);
+      if (!want) return std::unexpected(want.error());
+      memsz = std::max(memsz, AlignUp(*want, kSegmentAlign));
+      ctx.plan.flags |= load::kKexecCrashHotplugSupport;
+    }
     auto hdr = ctx.space.Allocate(memsz, kSegmentAlign, 0, rma_top_, true);
     if (!hdr) return Wrap("kdump core header", hdr.error());
-    ctx.plan.segments.push_back(
-        {ctx.plan.Own(load::EncodeCoreHeader(*plan)), *hdr, memsz, "elfcorehdr"});
+    ctx.plan.segments.push_back({ctx.plan.Own(load::EncodeCoreHeader(*plan)), *hdr, memsz,
+                                 "elfcorehdr", /*digested=*/!opt.hotplug});
     ctx.cmdline += Line(" elfcorehdr=%lluK", *hdr >> 10);
 
     const MemRange& crash = ctx.map.crash.back();
@@ -409,6 +422,36 @@ class Ppc64Loader final : public load::ArchLoader {
     *backup_dst = *dst;
     *hdr_addr = *hdr;
     *hdr_memsz = memsz;
+    return {};
+  }
+
+  // --hotplug: room in the tree for the cpu nodes of every core that may still be
+  // added: (possible CPUs / threads per core - present cores) times the largest cpu
+  // node there is now, plus a page for the properties' strings. What can go wrong:
+  // unreadable sysfs CPU lists, a tree without cpu nodes.
+  Result<void> AddCpuHotplugRoom(LoadContext& ctx, FdtBuilder& fdt) {
+    const std::string dir = ctx.opt.sysfs + "/devices/system/cpu";
+    uint64_t counts[2] = {0, 0};
+    const char* const names[2] = {"possible", "present"};
+    for (int i = 0; i < 2; ++i) {
+      const std::string path = dir + "/" + names[i];
+      auto text = load::ReadTextFile(path);
+      if (!text) return std::unexpected(text.error());
+      auto list = load::ParseCpuList(*text, path);
+      if (!list) return std::unexpected(list.error());
+      counts[i] = list->size();
+    }
+    const FdtBuilder::CpuNodes cpus = fdt.Cpus();
+    if (cpus.count == 0) return Fail("--hotplug: the device tree has no cpu nodes under /cpus");
+    const uint64_t threads = std::max<uint64_t>(1, counts[1] / cpus.count);
+    const uint64_t max_cores = (counts[0] + threads - 1) / threads;
+    const uint64_t extra = max_cores > cpus.count ? max_cores - cpus.count : 0;
+    const uint64_t room = extra * cpus.largest + 4096;
+    if (auto r = fdt.AddFreeSpace(room); !r) return r;
+    ctx.plan.notes.push_back(Line("kdump: --hotplug: device tree room for %llu more core(s) "
+                              "(%llu bytes); it and the core header are left unverified",
+                              static_cast<unsigned long long>(extra),
+                              static_cast<unsigned long long>(room)));
     return {};
   }
 

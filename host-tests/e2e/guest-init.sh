@@ -10,6 +10,10 @@
 #                                kernels in place, then crash (as kdump)
 #   kk.test=kdump-config         first kernel: Debian's kdump-config load (through
 #                  kk.marker=M   /sbin/kexec -> kexkit), then crash (as kdump)
+#   kk.test=kdump-hotplug        first kernel: kexkit -p (kk.loadopts: --hotplug or
+#                  kk.marker=M   not), "KK-HOTPLUG-READY", wait for the host to hot-add
+#                  kk.hotplug=   a CPU (and on x86 a DIMM) through QMP, online them,
+#                    expect|control  log what was added, then crash on the new CPU
 #   kk.test=demo                 first kernel: kexkit -p, then the kdump_demo
 #                                module oopses (panic_on_oops=1)
 #   kk.test=smoke                first kernel: check the tools run, no kexec
@@ -32,6 +36,11 @@
 #                                its own); passed on to the capture kernel
 #   kk.covers=ADDR               kdump: /proc/vmcore must have ADDR in a PT_LOAD;
 #                                passed on to the capture kernel
+#   kk.hotplug=expect|control    kdump-hotplug: the capture kernel checks the
+#                                vmcore for the hot-added CPU's note and DIMM
+#                                (expect: both there; control: neither); passed on
+#   kk.makedumpfile=dmesg-only   kdump: no -d 31 dump (an older makedumpfile than the
+#                                kernel needs); passed on to the capture kernel
 #   kk.cpus=N                    kexec: the second kernel must run N CPUs (its
 #                                secondaries came up after the hand-over); passed
 #                                on to the second kernel
@@ -118,6 +127,8 @@ first_kdump() {
   ramtop=$(param kk.ramtop)
   covers=$(param kk.covers)
   lowmem=$(param kk.lowmem)
+  hotplug=$(param kk.hotplug)
+  mdf=$(param kk.makedumpfile)
   grep "System RAM" /proc/iomem | sed 's/^/KK-INFO first kernel: /'
   drconf=/proc/device-tree/ibm,dynamic-reconfiguration-memory
   if [ -d $drconf ]; then
@@ -129,7 +140,13 @@ first_kdump() {
   # The load's wall time, for scripts/bench (kexkit against kexec-tools in this same
   # guest): /proc/uptime has centiseconds, enough for a load of about a second.
   t0=$(cut -d' ' -f1 /proc/uptime)
-  capture_cmdline="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}"
+  capture_cmdline="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}${hotplug:+ kk.hotplug=$hotplug}${mdf:+ kk.makedumpfile=$mdf}"
+  # A capture kernel that finds the hot-added DIMM in ACPI would online it and run on
+  # the old kernel's memory (and refuse to read it as vmcore: "ioremap on RAM"); RHEL's
+  # and Fedora's kdump pass acpi_no_memhotplug for that.
+  if [ -n "$hotplug" ]; then
+    case $(uname -m) in x86_64 | i?86) capture_cmdline="$capture_cmdline acpi_no_memhotplug" ;; esac
+  fi
   if [ "$TEST" = kdump-config ]; then
     load_with_kdump_config "$capture_cmdline"
   else
@@ -143,6 +160,7 @@ first_kdump() {
   echo "KK-INFO kexec_crash_loaded=$loaded"
   [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
   [ "$TEST" = kdump-nothing-lost ] && nothing_lost
+  [ "$TEST" = kdump-hotplug ] && hotplug_and_crash "$hotplug"
   if [ -n "$lowmem" ]; then
     # Last before the crash. The capture kernel's command line was fixed at load
     # time, so the hash reaches it through this kernel's log, which the dump holds.
@@ -154,6 +172,54 @@ first_kdump() {
   sync
   echo "KK-RUN: echo c > /proc/sysrq-trigger"
   echo c >/proc/sysrq-trigger
+  sleep 10
+  fail "still running 10 s after the crash"
+}
+
+# kk.test=kdump-hotplug, after the load: the kernel's crash hotplug state, then the
+# host's hot-add (run-vm.sh waits for KK-HOTPLUG-READY), then the crash on the new CPU.
+# What was added reaches the capture kernel through this kernel's log (in the dump).
+# $1: expect (loaded with --hotplug) or control (without).
+hotplug_and_crash() {
+  cpu_state=$(cat /sys/devices/system/cpu/crash_hotplug 2>/dev/null)
+  mem_state=$(cat /sys/devices/system/memory/crash_hotplug 2>/dev/null)
+  echo "KK-INFO crash_hotplug cpu=$cpu_state memory=$mem_state"
+  echo "KK-CRASH-HOTPLUG=$cpu_state"
+  ram_before=$(grep "System RAM" /proc/iomem | tr -d ' ')
+  cpus_before=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
+  want_dimm=
+  case $(uname -m) in x86_64 | i?86) want_dimm=1 ;; esac
+  echo "KK-HOTPLUG-READY cpus=$cpus_before"
+  i=0 newcpu= dimm=
+  while [ $i -lt 240 ]; do
+    for d in /sys/devices/system/cpu/cpu[0-9]*; do
+      [ -e "$d/online" ] || continue
+      [ "$(cat "$d/online")" = 0 ] && echo 1 >"$d/online" 2>/dev/null
+    done
+    for m in /sys/devices/system/memory/memory*; do
+      [ "$(cat "$m/state" 2>/dev/null)" = offline ] && echo online >"$m/state" 2>/dev/null
+    done
+    online=$(grep -c '^processor' /proc/cpuinfo)
+    for d in /sys/devices/system/cpu/cpu[1-9]*; do
+      [ "$(cat "$d/online" 2>/dev/null)" = 1 ] && newcpu=${d##*/cpu}
+    done
+    dimm=$(grep "System RAM" /proc/iomem | tr -d ' ' | grep -v -x -F "$ram_before" | head -n 1)
+    if [ -n "$newcpu" ] && { [ -z "$want_dimm" ] || [ -n "$dimm" ]; }; then break; fi
+    sleep 0.5
+    i=$((i + 1))
+  done
+  [ -n "$newcpu" ] || fail "no hot-added CPU came online"
+  [ -z "$want_dimm" ] || [ -n "$dimm" ] || fail "no hot-added memory came online"
+  # The kernel's crash hotplug handler runs in the onlining path; give it a moment.
+  sleep 1
+  dimm=${dimm%%:*}
+  echo "KK-INFO hot-added: cpu$newcpu online ($online CPUs)${dimm:+, System RAM $dimm}"
+  echo "kk-hotplug cpus=$online dimm=${dimm:-none}" >/dev/kmsg
+  echo "KK-HOTPLUG-DONE"
+  sync
+  # On the new CPU: a ppc64 capture kernel must find the CPU it starts on in its tree.
+  echo "KK-RUN: taskset -c $newcpu sh -c 'echo c > /proc/sysrq-trigger'"
+  taskset -c "$newcpu" sh -c 'echo c >/proc/sysrq-trigger'
   sleep 10
   fail "still running 10 s after the crash"
 }
@@ -297,8 +363,9 @@ capture() {
   # -l (lzo): /tmp is RAM, and the capture kernel has little of it (an
   # uncompressed -d 31 dump of an idle 1 GiB x86_64 guest is about 90 MB).
   # --message-level 6: common and error messages, no progress bars.
-  echo "KK-RUN: makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump"
-  if makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump; then
+  if [ "$(param kk.makedumpfile)" = dmesg-only ]; then
+    echo "KK-INFO makedumpfile -d 31 skipped (kk.makedumpfile=dmesg-only)"
+  elif echo "KK-RUN: makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump" && makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump; then
     echo "KK-INFO dump bytes=$(stat -c %s /tmp/dump)"
     rm -f /tmp/dump # it lives in RAM, which is scarce in the capture kernel
   else
@@ -377,9 +444,53 @@ capture() {
     fi
   fi
 
+  hotplug=$(param kk.hotplug)
+  [ -n "$hotplug" ] && bad="$bad$(capture_hotplug "$hotplug")"
+
   [ -z "$bad" ] || fail "kdump:$bad"
   echo "KK-RESULT: PASS kdump"
   finish
+}
+
+# kk.hotplug: what the first kernel logged it hot-added ("kk-hotplug cpus=N dimm=S-E")
+# against the vmcore: N CPU notes (one per CPU online at the crash) and a PT_LOAD at
+# the DIMM. expect: both; control (no --hotplug, no reload): neither. Prints the words
+# to add to $bad.
+capture_hotplug() {
+  line=$(grep -o "kk-hotplug cpus=[0-9]* dimm=[^ ]*" /tmp/dmesg.txt 2>/dev/null | tail -n 1)
+  [ -n "$line" ] || { echo " no-kk-hotplug-in-dmesg"; return; }
+  cpus=${line#*cpus=}
+  cpus=${cpus%% *}
+  dimm=${line#*dimm=}
+  notes=$(vmcore-peek --notes /proc/vmcore | sed -n 's/^NT_PRSTATUS //p')
+  echo "KK-INFO hotplug: first kernel had $cpus CPUs online, dimm $dimm; vmcore has ${notes:-no} CPU notes" >&2
+  cpu_in=0
+  [ "${notes:-0}" -ge "$cpus" ] && cpu_in=1
+  dimm_in=
+  if [ "$dimm" != none ]; then
+    dimm_in=0
+    vmcore-peek /proc/vmcore "0x${dimm%-*}" 16 >/dev/null 2>/tmp/peek.err && dimm_in=1
+    sed 's/^/KK-INFO /' /tmp/peek.err >&2
+    vmcore-peek --list /proc/vmcore | sed 's/^/KK-INFO /' >&2
+  fi
+  case $1 in
+    expect)
+      if [ $cpu_in = 1 ]; then echo "KK-HOTPLUG-CPU-OK" >&2; else echo " cpu-note-missing"; fi
+      if [ "$dimm_in" = 1 ]; then
+        echo "KK-HOTPLUG-DIMM-OK" >&2
+      elif [ "$dimm_in" = 0 ]; then
+        echo " dimm-not-in-vmcore"
+      fi
+      ;;
+    control)
+      if [ $cpu_in = 0 ] && [ "${dimm_in:-0}" = 0 ]; then
+        echo "KK-HOTPLUG-CONTROL-OK" >&2
+      else
+        echo " control-saw-hotplug:cpu=$cpu_in,dimm=${dimm_in:-none}"
+      fi
+      ;;
+    *) echo " bad-kk.hotplug=$1" ;;
+  esac
 }
 
 # Capture kernel of the demo: the virtio disk modules in their load order,
@@ -416,7 +527,7 @@ case $STAGE in
   first)
     case $TEST in
       kexec) first_kexec ;;
-      kdump | kdump-nothing-lost | kdump-config) first_kdump ;;
+      kdump | kdump-nothing-lost | kdump-config | kdump-hotplug) first_kdump ;;
       demo) first_demo ;;
       smoke) first_smoke ;;
       shell)

@@ -22,6 +22,15 @@
 #          kdump-config      kdump, loaded by Debian's kdump-config (kdump-tools,
 #                            unmodified) through /sbin/kexec -> kexkit, which
 #                            must get --args-linux as on ppc64el (ppc64le)
+#          kdump-hotplug     kdump with crash hotplug (Debian 13's 6.12 kernel:
+#                            --suite trixie): kexkit -p --hotplug, then QMP
+#                            hot-adds a CPU (x86_64: and a DIMM), the guest
+#                            onlines them and crashes on the new CPU; the
+#                            vmcore must hold the new CPU's note (and a PT_LOAD
+#                            at the DIMM), the purgatory must say it left the
+#                            rewritten segments unverified (x86_64, ppc64le)
+#          kdump-hotplug-control  the same without --hotplug: the vmcore must
+#                            show neither (the test above can fail)
 #          demo-crash        kexkit -p, the kdump_demo module oopses, the
 #                            capture kernel writes the dump to a virtio disk
 #                            (left in the work dir as disk.img; scripts/demo
@@ -127,6 +136,7 @@ esac
 # Purgatory output is matched at a line start (after an optional CR).
 first_test=$test
 required=() forbidden=() fail_fast=("KK-RESULT: FAIL")
+qemu_extra=() hotplug_cmds=()
 case $test in
   kexec)
     required=($'^\r?kexkit purgatory: ' 'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
@@ -207,6 +217,61 @@ case $test in
       x86_64) required+=('KK-VMCORE-CLASS=64') ;;
     esac
     ;;
+  kdump-hotplug | kdump-hotplug-control)
+    [[ $arch == x86_64 || $arch == ppc64le ]] || kk_die "$test is x86_64 and ppc64le only"
+    [[ ${machine:-pseries} == pseries ]] || kk_die "$test is pseries only on ppc64le"
+    first_test=kdump-hotplug
+    required=($'^\r?kexkit purgatory: ' 'KK-DMESG-OK' 'KK-HOTPLUG-DONE' 'KK-RESULT: PASS kdump')
+    if [[ $test == kdump-hotplug ]]; then
+      loadopts=--hotplug${loadopts:+,$loadopts}
+      hotplug_mode=expect
+      required+=('KK-CRASH-HOTPLUG=1' 'KK-HOTPLUG-CPU-OK'
+                 $'^\r?kexkit purgatory: crash hotplug: elfcorehdr ')
+      [[ $arch == x86_64 ]] && required+=('KK-HOTPLUG-DIMM-OK')
+    elif [[ $arch == x86_64 ]]; then
+      hotplug_mode=control
+      required+=('KK-CRASH-HOTPLUG=0' 'KK-HOTPLUG-CONTROL-OK')
+    else
+      # ppc64le: the capture kernel starts on the CPU that crashed, the new one; the
+      # tree loaded before the hot-add has no node for it, so without --hotplug there
+      # is no capture kernel at all (it stops before its first line on the console).
+      hotplug_mode=control
+      required=($'^\r?kexkit purgatory: entering kernel' 'KK-CRASH-HOTPLUG=0' 'KK-HOTPLUG-DONE')
+      forbidden=('KK-INIT stage=capture')
+      silence=${KK_E2E_SILENCE:-60}
+    fi
+    # One CPU of four possible, room for DIMMs; the host hot-adds when the guest says
+    # KK-HOTPLUG-READY (below). The low-memory marker is not checked: a header the
+    # kernel rewrote describes low memory itself, not through kexkit's backup copy.
+    smp=1,maxcpus=4
+    qemu_extra+=(-qmp "unix:@WORK@/qmp.sock,server=on,wait=off")
+    case $arch in
+      x86_64)
+        smp+=,sockets=4,cores=1,threads=1
+        # Linux 6.12 counts QEMU's disabled MADT entries as hot-pluggable CPUs only
+        # under a hypervisor it knows [arch/x86/kernel/acpi/boot.c
+        # acpi_is_processor_usable]; TCG's CPUID signature is not one. So the guest
+        # is a "VMware" guest: no CPUID hypervisor bit, "VMware" in the DMI serial,
+        # and QEMU's vmport answering the backdoor's GETVERSION [arch/x86/kernel/cpu/
+        # vmware.c]. Otherwise: "Allowing 1 present CPUs plus 0 hotplug CPUs".
+        qemu=(qemu-system-x86_64 -M pc -cpu qemu64,-hypervisor
+              -smbios type=1,serial=VMware-kexkit -m 1024,slots=2,maxmem=2G)
+        hotplug_cmds=(
+          '{"execute": "device_add", "arguments": {"driver": "@CPU@", "id": "kkcpu1", "socket-id": 1, "core-id": 0, "thread-id": 0}}'
+          '{"execute": "object-add", "arguments": {"qom-type": "memory-backend-ram", "id": "kkmem1", "size": 268435456}}'
+          '{"execute": "device_add", "arguments": {"driver": "pc-dimm", "id": "kkdimm1", "memdev": "kkmem1"}}')
+        ;;
+      ppc64le)
+        # The guest's userland is bookworm's (kernel-matrix.txt: trixie's ppc64el
+        # libc is not served here), whose makedumpfile 1.7.2 fails -d 31 on a 6.12
+        # ppc64le dump; --dump-dmesg works and carries what the check needs.
+        [[ $suite == *+bookworm ]] && extra_append+="${extra_append:+ }kk.makedumpfile=dmesg-only"
+        hotplug_cmds=(
+          '{"execute": "device_add", "arguments": {"driver": "@CPU@", "id": "kkcore1", "core-id": 1}}')
+        ;;
+    esac
+    extra_append="kk.peek=none kk.hotplug=$hotplug_mode${extra_append:+ $extra_append}"
+    ;;
   demo-crash)
     [[ $arch == x86_64 ]] || kk_die "demo-crash is x86_64 only"
     first_test=demo
@@ -279,6 +344,19 @@ if [[ -z $peek ]]; then
   fi
 fi
 [[ -x $peek ]] || kk_die "vmcore-peek not executable: $peek"
+qmp_tool=
+if ((${#hotplug_cmds[@]})); then
+  # The host's QMP client (host-tests/e2e/qmp.cc), rebuilt when its source changes.
+  kk_need_pkgs g++ libc6-dev
+  qmp_tool=$(abspath "${KK_E2E_WORK:-$repo/build/e2e}")/tools/qmp
+  if [[ ! -x $qmp_tool || $here/qmp.cc -nt $qmp_tool ]]; then
+    mkdir -p "${qmp_tool%/*}"
+    g++ -std=c++17 -O2 -Wall -Wextra -o "$qmp_tool.tmp.$$" "$here/qmp.cc"
+    mv "$qmp_tool.tmp.$$" "$qmp_tool"
+  fi
+  rm -f "$work/qmp.sock"
+  qemu_extra=("${qemu_extra[@]//@WORK@/$work}")
+fi
 peek=$(abspath "$peek")
 
 kk_fetch_kernel "$arch" "$suite"
@@ -286,14 +364,13 @@ kk_log "kernel $KK_KERNEL_VERSION ($suite): $KK_KERNEL_IMAGE"
 # The kernel's own banner proves which kernel booted: a kernel matrix test cannot pass
 # on another release's kernel.
 required+=("Linux version ${KK_KERNEL_VERSION//[.+]/[&]} ")
-qemu_extra=()
 kk_mkinitramfs_small "$work/small.cpio.gz" "$here/guest-init.sh" "$peek"
 if [[ $test == demo-crash ]]; then
   # shellcheck source=scripts/lib/demo-guest.sh
   . "$repo/scripts/lib/demo-guest.sh"
   kk_demo_guest_prepare "$work"
   cat "$KK_DEMO_SMALL_OVERLAY" >>"$work/small.cpio.gz"
-  qemu_extra=(-drive "file=$KK_DEMO_DISK,if=virtio,format=raw")
+  qemu_extra+=(-drive "file=$KK_DEMO_DISK,if=virtio,format=raw")
 fi
 kk_mkinitramfs_main "$work/main.cpio.gz" "$work/small.cpio.gz" "$here/guest-init.sh" \
   "$kexkit" "$peek"
@@ -338,6 +415,18 @@ kk_log "cmdline: $append"
 
 seen() { grep -a -q -E -- "$1" "$log"; }
 
+# kdump-hotplug: the CPU type QEMU offers for hot-add (query-hotpluggable-cpus), then
+# hotplug_cmds. Replies go to qmp.log.
+hot_add() {
+  local cpu_type cmds=()
+  cpu_type=$("$qmp_tool" "$work/qmp.sock" '{"execute": "query-hotpluggable-cpus"}' \
+    2>>"$work/qmp.log" | tee -a "$work/qmp.log" | grep -o '"type": "[^"]*"' | head -n 1 | cut -d'"' -f4)
+  [[ -n $cpu_type ]] || return 1
+  cmds=("${hotplug_cmds[@]//@CPU@/$cpu_type}")
+  kk_log "[$(elapsed "$boot_start") s] QMP hot-add: $cpu_type${cmds[2]:+ and a 256 MiB pc-dimm}"
+  "$qmp_tool" "$work/qmp.sock" "${cmds[@]}" >>"$work/qmp.log" 2>&1
+}
+
 # Polls the log until every required line is there, a fail-fast or forbidden
 # line shows up, QEMU exits, or the time is up. Milestone lines are logged
 # once each with the time since QEMU started.
@@ -358,6 +447,10 @@ while :; do
   for p in "${fail_fast[@]}" "${forbidden[@]}"; do
     if seen "$p"; then why="saw '$(grep -a -m1 -E -- "$p" "$log" | tr -d '\r')'"; break 2; fi
   done
+  if [[ -n $qmp_tool && -z ${hotplugged:-} ]] && seen 'KK-HOTPLUG-READY'; then
+    hotplugged=1
+    if ! hot_add; then why="QMP hot-add failed (see $work/qmp.log)"; break; fi
+  fi
   missing=()
   for p in "${required[@]}"; do seen "$p" || missing+=("$p"); done
   if ((${#missing[@]} == 0)); then

@@ -4,6 +4,8 @@
 //   vmcore-peek FILE PHYS_ADDR LEN   write LEN bytes at PHYS_ADDR to stdout,
 //                                    clipped to the end of the PT_LOAD
 //   vmcore-peek --list FILE          print the PT_LOAD segments
+//   vmcore-peek --notes FILE         print how many NT_PRSTATUS notes (one per CPU
+//                                    that saved its registers) the PT_NOTEs hold
 //
 // Exit status: 0 done, 1 bad file or address not in any PT_LOAD, 2 usage.
 //
@@ -30,6 +32,8 @@
 namespace {
 
 constexpr uint32_t kPtLoad = 1;
+constexpr uint32_t kPtNote = 4;
+constexpr uint32_t kNtPrstatus = 1;
 constexpr uint16_t kEtCore = 4;
 constexpr uint16_t kPnXnum = 0xffff;  // real e_phnum is in section 0's sh_info
 constexpr uint64_t kMaxLen = 64u << 20;
@@ -123,8 +127,10 @@ class Decoder {
   bool big_;
 };
 
-// Reads the PT_LOAD program headers of the core file.
-bool ReadSegments(Reader& r, std::vector<Segment>& out) {
+// Reads the program headers of type `type` (PT_LOAD by default) of the core file;
+// *big says the file's byte order.
+bool ReadSegments(Reader& r, std::vector<Segment>& out, uint32_t type = kPtLoad,
+                  bool* big_out = nullptr) {
   unsigned char ident[16];
   if (!r.ReadAt(0, ident, sizeof ident)) return false;
   if (std::memcmp(ident, "\x7f" "ELF", 4) != 0) return r.Fail("not an ELF file");
@@ -132,6 +138,7 @@ bool ReadSegments(Reader& r, std::vector<Segment>& out) {
   if (ident[5] != 1 && ident[5] != 2) return r.Fail("bad EI_DATA");
   const Layout& l = ident[4] == 2 ? kElf64 : kElf32;
   const bool big = ident[5] == 2;
+  if (big_out != nullptr) *big_out = big;
   const unsigned w = l.is64 ? 8 : 4;  // width of addresses and offsets
 
   unsigned char ehdr[64];
@@ -157,7 +164,7 @@ bool ReadSegments(Reader& r, std::vector<Segment>& out) {
     unsigned char ph[56];
     if (!r.ReadAt(phoff + i * phentsize, ph, l.phdr_size)) return false;
     Decoder d(ph, l.phdr_size, big);
-    if (d.U(l.p_type, 4) != kPtLoad) continue;
+    if (d.U(l.p_type, 4) != type) continue;
     Segment s{d.U(l.p_offset, w), d.U(l.p_paddr, w), d.U(l.p_filesz, w), d.U(l.p_memsz, w)};
     if (s.filesz > UINT64_MAX - s.offset)
       return r.Fail("PT_LOAD " + std::to_string(i) + " file range overflows");
@@ -193,7 +200,8 @@ bool WriteAll(const unsigned char* p, size_t n) {
 int Usage() {
   std::fprintf(stderr,
                "usage: vmcore-peek FILE PHYS_ADDR LEN\n"
-               "       vmcore-peek --list FILE\n");
+               "       vmcore-peek --list FILE\n"
+               "       vmcore-peek --notes FILE\n");
   return 2;
 }
 
@@ -205,6 +213,37 @@ int List(const char* path) {
     std::printf("PT_LOAD paddr=0x%" PRIx64 " filesz=0x%" PRIx64 " memsz=0x%" PRIx64
                 " offset=0x%" PRIx64 "\n",
                 s.paddr, s.filesz, s.memsz, s.offset);
+  return 0;
+}
+
+// Counts the "CORE" NT_PRSTATUS notes of every PT_NOTE (the capture kernel merges the
+// per-CPU notes into one PT_NOTE and drops the empty ones of CPUs that saved nothing).
+int Notes(const char* path) {
+  Reader r(path);
+  std::vector<Segment> notes;
+  bool big = false;
+  if (!r.Open() || !ReadSegments(r, notes, kPtNote, &big)) return 1;
+  uint64_t prstatus = 0;
+  for (const Segment& s : notes) {
+    if (s.filesz > kMaxLen) {
+      r.Fail("PT_NOTE of 0x" + Reader::Hex(s.filesz) + " bytes");
+      return 1;
+    }
+    std::vector<unsigned char> buf(static_cast<size_t>(s.filesz));
+    if (!r.ReadAt(s.offset, buf.data(), buf.size())) return 1;
+    auto pad4 = [](uint64_t v) { return (v + 3) & ~uint64_t{3}; };
+    for (uint64_t at = 0; at + 12 <= buf.size();) {
+      Decoder d(buf.data() + at, 12, big);
+      const uint64_t namesz = d.U(0, 4), descsz = d.U(4, 4), ntype = d.U(8, 4);
+      if (namesz == 0 && descsz == 0) break;  // zero fill after the last note
+      const uint64_t next = at + 12 + pad4(namesz) + pad4(descsz);
+      if (namesz > buf.size() || descsz > buf.size() || next > buf.size()) break;
+      if (ntype == kNtPrstatus && namesz == 5 && std::memcmp(buf.data() + at + 12, "CORE", 5) == 0)
+        ++prstatus;
+      at = next;
+    }
+  }
+  std::printf("NT_PRSTATUS %" PRIu64 "\n", prstatus);
   return 0;
 }
 
@@ -238,6 +277,7 @@ int Peek(const char* path, const char* addr_arg, const char* len_arg) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "--list") == 0) return List(argv[2]);
+  if (argc == 3 && std::strcmp(argv[1], "--notes") == 0) return Notes(argv[2]);
   if (argc == 4) return Peek(argv[1], argv[2], argv[3]);
   return Usage();
 }

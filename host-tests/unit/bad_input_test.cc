@@ -800,7 +800,7 @@ TEST_F(BadInput, ConflictingAndMalformedOptions) {
       {"unknown short option", {"-l", "-z", k}, {"-z", "unknown option"}},
       {"refused kexec-tools option", {"-l", k, "--reuseinitrd"},
        {"--reuseinitrd", "not supported by kexkit"}},
-      {"--hotplug", {"-p", k, "--hotplug"}, {"--hotplug", "not supported by kexkit"}},
+      {"--hotplug with -l", {"-l", k, "--hotplug"}, {"--hotplug goes with -p"}},
       {"another arch's image type", {"-t", "elf-ppc64", "-l", k}, {"--type=elf-ppc64"}},
       {"--args-linux with a bzImage", {"--args-linux", "-p", k}, {"--args-linux", "bzImage"}},
       {"--initrd without a value", {"-l", k, "--initrd"}, {"--initrd", "needs a value"}},

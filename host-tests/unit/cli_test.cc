@@ -254,7 +254,7 @@ TEST(Cli, KexecToolsGeneralOptions) {
 TEST(CliErrors, RefusedKexecToolsOptions) {
   for (const char* opt : {"--reuseinitrd", "--reset-vga", "--pass-memmap-cmdline",
                           "--load-preserve-context", "--load-jump-back-helper",
-                          "--load-live-update", "--exec-live-update", "--hotplug",
+                          "--load-live-update", "--exec-live-update",
                           "--args-elf", "--args-none", "--real-mode"}) {
     Err({"-l", "k", opt}, std::string(opt) + ": not supported by kexkit: ");
   }
@@ -262,6 +262,14 @@ TEST(CliErrors, RefusedKexecToolsOptions) {
   Err({"-l", "k", "--entry=0x1000"}, "--entry=0x1000: not supported by kexkit");
   Err({"-l", "k", "--entry=x"}, "--entry=x: not an address");
   Err({"-l", "k", "-t"}, "option -t needs a value");
+}
+
+TEST(Cli, Hotplug) {
+  EXPECT_TRUE(Ok({"-p", "k", "--hotplug"}).hotplug);
+  EXPECT_FALSE(Ok({"-p", "k"}).hotplug);
+  // kexec-tools takes it with -u and -S too (kdump scripts pass one set of arguments).
+  EXPECT_EQ(Ok({"-p", "-u", "--hotplug"}).action, Action::kUnload);
+  Err({"-l", "k", "--hotplug"}, "--hotplug goes with -p (a capture kernel), not -l");
 }
 
 TEST(CliErrors, ConflictingModes) {

@@ -4,8 +4,13 @@
 // line) and the parameter block the purgatory will read.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +58,15 @@ abi::PurgatoryParams ParamsOf(const LoadPlan& plan) {
     }
     ++found;
     p.magic = abi::kParamsMagic;
+    p.flags = LoadUnchecked<uint32_t>(s->buf.data() + i + offsetof(abi::PurgatoryParams, flags),
+                                      Endian::kLittle);
+    p.region_count = LoadUnchecked<uint32_t>(
+        s->buf.data() + i + offsetof(abi::PurgatoryParams, region_count), Endian::kLittle);
+    for (uint32_t r = 0; r < p.region_count && r < abi::kMaxDigestRegions; ++r) {
+      const size_t at = i + offsetof(abi::PurgatoryParams, regions) + r * sizeof(abi::DigestRegion);
+      p.regions[r].start = Le64(s->buf, at);
+      p.regions[r].len = Le64(s->buf, at + 8);
+    }
     p.backup_src = Le64(s->buf, i + offsetof(abi::PurgatoryParams, backup_src));
     p.backup_dst = Le64(s->buf, i + offsetof(abi::PurgatoryParams, backup_dst));
     p.backup_size = Le64(s->buf, i + offsetof(abi::PurgatoryParams, backup_size));
@@ -201,6 +215,98 @@ TEST_F(CrashDryRun, QemuGuest) {
   EXPECT_TRUE(HasNote(*plan, "memory, read from the backup"));
   EXPECT_TRUE(HasNote(*plan, "kdump: capture kernel memory map:"));
   EXPECT_TRUE(HasNote(*plan, "kdump: command line += elfcorehdr="));
+}
+
+// A copy of the QEMU guest's sysfs with /sys/kernel/crash_elfcorehdr_size as Debian's
+// 6.12 amd64 kernel has it (NR_CPUS_DEFAULT 8192 + CRASH_MAX_MEMORY_RANGES 8192 phdrs).
+class HotplugSysfs {
+ public:
+  HotplugSysfs() {
+    char tmpl[] = "/tmp/kexkit-hotplug-sysfs-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    std::filesystem::copy(DataPath("sysfs-qemu-x86_64"), dir_,
+                          std::filesystem::copy_options::recursive);
+    std::ofstream(dir_ + "/kernel/crash_elfcorehdr_size") << "917568\n";
+  }
+  ~HotplugSysfs() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  const std::string& path() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+// --hotplug: the core header segment as big as the kernel asks, out of the purgatory's
+// regions (the kernel rewrites it), the purgatory told so, and KEXEC_UPDATE_ELFCOREHDR.
+TEST_F(CrashDryRun, HotplugSizesTheHeaderForTheKernelAndLeavesItUnverified) {
+  kktest::TempFile kcore(kktest::KcoreBytes(kktest::QemuGuestKcore()));
+  HotplugSysfs sysfs;
+  Options o = QemuOptions(kcore.path());
+  o.sysfs = sysfs.path();
+  o.hotplug = true;
+  auto plan = Build(o);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->flags, (62ul << 16) | 0x4 | 1);  // EM_X86_64, UPDATE_ELFCOREHDR, ON_CRASH
+  const Segment* hdr = Find(*plan, "elfcorehdr");
+  ASSERT_NE(hdr, nullptr);
+  EXPECT_EQ(hdr->memsz, PageAlign(917568));
+  EXPECT_FALSE(hdr->digested);
+  EXPECT_EQ(std::memcmp(hdr->buf.data(), "\177ELF", 4), 0);
+  const abi::PurgatoryParams p = ParamsOf(*plan);
+  EXPECT_NE(p.flags & abi::kFlagHotplug, 0u);
+  EXPECT_NE(p.flags & abi::kFlagVerify, 0u);
+  size_t verified = 0;
+  for (const Segment& s : plan->segments) verified += s.verified();
+  EXPECT_EQ(p.region_count, verified);
+  for (uint32_t r = 0; r < p.region_count; ++r) {
+    EXPECT_NE(p.regions[r].start, hdr->mem) << "the core header is still verified";
+  }
+  EXPECT_TRUE(HasNote(*plan, "--hotplug: the kernel rewrites the core header"));
+
+  // The control: without --hotplug the same header is verified and the flag is off.
+  o.hotplug = false;
+  auto plain = Build(o);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(plain->flags, (62ul << 16) | 1);
+  EXPECT_TRUE(Find(*plain, "elfcorehdr")->digested);
+  EXPECT_LT(Find(*plain, "elfcorehdr")->memsz, PageAlign(917568));
+  EXPECT_EQ(ParamsOf(*plain).flags & abi::kFlagHotplug, 0u);
+}
+
+// A kernel without crash hotplug (no crash_elfcorehdr_size): one line, nothing planned.
+TEST_F(CrashDryRun, HotplugOnAKernelWithoutItIsRefused) {
+  kktest::TempFile kcore(kktest::KcoreBytes(kktest::QemuGuestKcore()));
+  Options o = QemuOptions(kcore.path());
+  o.hotplug = true;
+  auto plan = Build(o);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("--hotplug: " + o.sysfs + "/kernel/crash_elfcorehdr_size"),
+            std::string::npos)
+      << plan.error().message;
+  EXPECT_EQ(plan.error().message.find('\n'), std::string::npos);
+}
+
+// The kernel finds the header it rewrites by its ELF magic: an initrd that starts so
+// would be taken for it.
+TEST_F(CrashDryRun, HotplugRefusesAnotherSegmentStartingWithElfMagic) {
+  kktest::TempFile kcore(kktest::KcoreBytes(kktest::QemuGuestKcore()));
+  HotplugSysfs sysfs;
+  std::vector<uint8_t> elf_initrd(8192, 0);
+  std::memcpy(elf_initrd.data(), "\177ELF", 4);
+  kktest::TempFile initrd(elf_initrd);
+  Options o = QemuOptions(kcore.path());
+  o.sysfs = sysfs.path();
+  o.hotplug = true;
+  o.initrd = initrd.path();
+  auto plan = Build(o);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("--hotplug: the initrd segment starts with ELF magic"),
+            std::string::npos)
+      << plan.error().message;
+  o.hotplug = false;
+  EXPECT_TRUE(Build(o)) << "without --hotplug an ELF initrd is the user's business";
 }
 
 TEST_F(CrashDryRun, Elf32WhereEverythingIsBelow4G) {

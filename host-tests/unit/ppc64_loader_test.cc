@@ -981,6 +981,80 @@ TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
   EXPECT_NE(plan.error().message.find("crashkernel"), std::string::npos) << plan.error().message;
 }
 
+// --hotplug on pseries: KEXEC_CRASH_HOTPLUG_SUPPORT, the core header sized as the kernel
+// asks, and a tree with room for the cpu nodes of the cores that may still come, which
+// is what the kernel's update_cpus_node needs: it deletes /cpus and adds it back with
+// every present core [arch/powerpc/kexec/core_64.c]. Done here with libfdt on the
+// loaded bytes: three more cores like the present one must fit in place.
+TEST_F(Ppc64Plan, HotplugLeavesRoomForTheCpuNodesTheKernelAdds) {
+  tree_.Pseries(true);
+  const std::string core = "cpus/PowerPC,POWER9@0/";
+  tree_.Prop("cpus/#address-cells", FakeTree::Be32(1));
+  tree_.Prop("cpus/#size-cells", FakeTree::Be32(0));
+  tree_.Prop(core + "device_type", FakeTree::Str("cpu"));
+  tree_.Prop(core + "reg", FakeTree::Be32(0));
+  tree_.Prop(core + "ibm,ppc-interrupt-server#s", FakeTree::Be32(0));
+  tree_.Prop(core + "ibm,pa-features", std::string(64, '\x5a'));
+  tree_.Prop(core + "ibm,segment-page-sizes", std::string(200, '\x11'));
+  auto opt = Opts(true);
+  opt.hotplug = true;
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto refused = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_FALSE(refused) << "no crash_elfcorehdr_size: the kernel cannot do it";
+  EXPECT_NE(refused.error().message.find("crash_elfcorehdr_size"), std::string::npos);
+
+  std::ofstream(sysfs_ + "/kernel/crash_elfcorehdr_size") << "917568\n";
+  std::ofstream(sysfs_ + "/devices/system/cpu/possible") << "0-3\n";
+  std::ofstream(sysfs_ + "/devices/system/cpu/present") << "0\n";
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->flags, (21ul << 16) | 0x8 | 1);  // EM_PPC64, CRASH_HOTPLUG_SUPPORT, ON_CRASH
+  const auto* hdr = Find(*plan, "elfcorehdr");
+  const auto* dt = Find(*plan, "device tree");
+  ASSERT_TRUE(hdr && dt);
+  EXPECT_FALSE(hdr->digested);
+  EXPECT_FALSE(dt->digested);
+  EXPECT_GE(hdr->memsz, 917568u);
+  EXPECT_EQ(hdr->memsz % 0x10000, 0u);
+
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  ASSERT_EQ(fdt_check_header(fdt.data()), 0);
+  EXPECT_EQ(fdt_totalsize(fdt.data()), fdt.size());
+  EXPECT_LE(fdt.size(), dt->memsz);
+  // The tree reserves all of itself, free space included.
+  bool reserved = false;
+  for (int i = 0; i < fdt_num_mem_rsv(fdt.data()); ++i) {
+    uint64_t a, sz;
+    fdt_get_mem_rsv(fdt.data(), i, &a, &sz);
+    reserved |= a == dt->mem && sz == fdt.size();
+  }
+  EXPECT_TRUE(reserved);
+  // What the kernel does on a hot-add, in the loaded bytes: /cpus again, four cores.
+  const int cpus = fdt_path_offset(fdt.data(), "/cpus");
+  ASSERT_GE(cpus, 0);
+  ASSERT_EQ(fdt_del_node(fdt.data(), cpus), 0);
+  const int again = fdt_add_subnode(fdt.data(), 0, "cpus");
+  ASSERT_GE(again, 0);
+  for (int c = 0; c < 4; ++c) {
+    const std::string name = "PowerPC,POWER9@" + std::to_string(c);
+    const int n = fdt_add_subnode(fdt.data(), again, name.c_str());
+    ASSERT_GE(n, 0) << fdt_strerror(n) << " adding core " << c;
+    ASSERT_EQ(fdt_setprop_string(fdt.data(), n, "device_type", "cpu"), 0) << c;
+    ASSERT_EQ(fdt_setprop_u32(fdt.data(), n, "reg", c), 0) << c;
+    ASSERT_EQ(fdt_setprop_u32(fdt.data(), n, "ibm,ppc-interrupt-server#s", c), 0) << c;
+    const std::string pa(64, '\x5a'), sps(200, '\x11');
+    ASSERT_EQ(fdt_setprop(fdt.data(), n, "ibm,pa-features", pa.data(), pa.size()), 0) << c;
+    ASSERT_EQ(fdt_setprop(fdt.data(), n, "ibm,segment-page-sizes", sps.data(), sps.size()), 0)
+        << c;
+  }
+  // The control: the same tree without --hotplug has no room for even one more core.
+  opt.hotplug = false;
+  auto plain = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plain) << plain.error().message;
+  const auto* pdt = Find(*plain, "device tree");
+  EXPECT_TRUE(pdt->digested);
+  EXPECT_LT(pdt->buf.size() + 3 * 300, fdt.size());
+}
 
 // The distribution command lines on ppc64le (distro_cli_test.cc has x86_64 and i386),
 // through RunKexkit and the recording stand-in, with a synthetic vmlinux and a fake

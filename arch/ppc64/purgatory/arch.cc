@@ -210,6 +210,9 @@ void BlocksVcryptoWithVector(uint32_t state[8], const uint8_t* data, size_t bloc
 
 }  // namespace
 
+const char kHotplugUnverified[] =
+    "crash hotplug: elfcorehdr and device tree not verified (the kernel rewrites them)";
+
 sha256::BlocksFn Sha256Blocks(const char** name) {
   if (HasVcrypto()) {
     *name = "vcrypto";

@@ -83,6 +83,9 @@ void BlocksShaNiWithSse(uint32_t state[8], const uint8_t* data, size_t blocks) {
 
 }  // namespace
 
+const char kHotplugUnverified[] =
+    "crash hotplug: elfcorehdr not verified (the kernel rewrites it)";
+
 sha256::BlocksFn Sha256Blocks(const char** name) {
   if (HasShaNi()) {
     *name = "sha-ni";

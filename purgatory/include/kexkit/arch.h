@@ -18,6 +18,10 @@ void ConsolePutc(char c);
 // The fastest SHA-256 compression this CPU supports; *name says which (printed).
 sha256::BlocksFn Sha256Blocks(const char** name);
 
+// What the loader leaves out of the regions under --hotplug (abi::kFlagHotplug) on
+// this architecture: the segments the kernel rewrites on CPU or memory hotplug.
+extern const char kHotplugUnverified[];
+
 // Stops this CPU for good: interrupts off, no return, never enters the kernel.
 [[noreturn]] void Halt();
 

@@ -29,6 +29,9 @@ inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;   // x86: 8250 at serial
 inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;      // ppc64 pseries: H_PUT_TERM_CHAR
 inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the divisor first
 inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;     // ppc64 powernv: OPAL_CONSOLE_WRITE
+// --hotplug: the kernel rewrites the core header (ppc64: and the device tree) on CPU or
+// memory hotplug, so the loader left them out of the regions; the purgatory says so.
+inline constexpr uint32_t kFlagHotplug = 1u << 5;
 
 // One loaded segment the purgatory checks on its own, so that a mismatch names it. Each
 // byte is hashed once on each side: the loader's digest here is the one its --dry-run
