@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace kexkit::link {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "linker/object.h"
 
 namespace kexkit::link {

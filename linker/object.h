@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/bytes.h"
-#include "linker/diag.h"
+#include "base/bytes.h"
+#include "base/diag.h"
 
 namespace kexkit::link {
 

@@ -1,6 +1,6 @@
 // The one place that maps an ELF machine to its relocation hook. A switch, not a
 // registry: adding a machine means adding a case here and a file in arch/.
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace kexkit::link {

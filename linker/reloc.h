@@ -8,8 +8,8 @@
 #include <span>
 #include <string_view>
 
-#include "linker/bytes.h"
-#include "linker/diag.h"
+#include "base/bytes.h"
+#include "base/diag.h"
 #include "linker/object.h"
 
 namespace kexkit::link {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "linker/elf.h"
+#include "base/elf.h"
 
 namespace kexkit::load {
 namespace {

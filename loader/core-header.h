@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "linker/bytes.h"
-#include "linker/diag.h"
+#include "base/bytes.h"
+#include "base/diag.h"
 #include "loader/memory-map.h"
 
 namespace kexkit::load {

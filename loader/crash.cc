@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "linker/bytes.h"
-#include "linker/elf.h"
+#include "base/bytes.h"
+#include "base/elf.h"
 #include "loader/file.h"
 #include "loader/text.h"
 

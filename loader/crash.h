@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "loader/core-header.h"
 #include "loader/load.h"
 #include "loader/memory-map.h"

@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 
 namespace kexkit::load {
 

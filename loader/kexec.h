@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "loader/segments.h"
 
 namespace kexkit::load {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 #include "linker/object.h"
 
 namespace kexkit::load {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diag.h"
 #include "kexkit/purgatory-abi.h"
-#include "linker/diag.h"
 #include "linker/link.h"
 #include "loader/file.h"
 #include "loader/memory-map.h"

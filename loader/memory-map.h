@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 
 namespace kexkit::load {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diag.h"
 #include "kexkit/trampoline.h"
-#include "linker/diag.h"
 #include "loader/memory-map.h"
 
 namespace kexkit::load {

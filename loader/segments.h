@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "loader/file.h"
 #include "loader/memory-map.h"
 

@@ -1,6 +1,6 @@
 // R_386_* [System V i386 psABI, "Relocation Types"]. i386 objects use REL: the addend
 // is the value already stored at the place, read with the relocation's own width.
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace kexkit::link {

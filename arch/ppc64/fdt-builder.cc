@@ -10,7 +10,7 @@ extern "C" {
 #include <libfdt.h>
 }
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 #include "loader/file.h"
 
 namespace kexkit::ppc64 {

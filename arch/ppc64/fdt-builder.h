@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "loader/memory-map.h"
 
 namespace kexkit::ppc64 {

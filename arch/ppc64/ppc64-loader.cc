@@ -6,7 +6,7 @@
 
 #include "arch/ppc64/fdt-builder.h"
 #include "arch/ppc64/vmlinux.h"
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/object.h"
 #include "loader/core-header.h"
 #include "loader/crash.h"

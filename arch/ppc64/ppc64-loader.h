@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 #include "loader/load.h"
 
 namespace kexkit::ppc64 {

@@ -16,7 +16,7 @@
 // ELFv2 global entry and the entry code's PC-relative TOC), TOC16_HA/LO/LO_DS/DS and, in
 // ELFv1, TOC in every .opd descriptor; the rest is here for completeness and tested
 // against GNU ld. Anything that needs a GOT, PLT or TLS is refused by name.
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace kexkit::link {

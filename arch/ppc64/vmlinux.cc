@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "linker/elf.h"
+#include "base/elf.h"
 
 namespace kexkit::ppc64 {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "linker/bytes.h"
-#include "linker/diag.h"
+#include "base/bytes.h"
+#include "base/diag.h"
 
 namespace kexkit::ppc64 {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "kexkit/x86-boot-params.h"
-#include "linker/bytes.h"
 
 namespace kexkit::x86 {
 

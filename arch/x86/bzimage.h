@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 
 namespace kexkit::x86 {
 

@@ -2,7 +2,7 @@
 // The purgatory is built -fpie with hidden symbols, so the build emits PC32, PLT32
 // (calls; there is no PLT, it resolves like PC32) and one R_X86_64_64 (the GDT base).
 // Anything needing a GOT is refused by name.
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace kexkit::link {

@@ -8,8 +8,8 @@
 #include <cstring>
 
 #include "arch/x86/bzimage.h"
-#include "linker/bytes.h"
-#include "linker/elf.h"
+#include "base/bytes.h"
+#include "base/elf.h"
 #include "loader/crash.h"
 
 namespace kexkit::x86 {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 
 namespace kktest {
 

@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "linker/bytes.h"
-#include "linker/elf.h"
+#include "base/bytes.h"
+#include "base/elf.h"
 #include "linker/object.h"
 
 namespace kktest {

@@ -8,8 +8,8 @@
 
 #include "arch/x86/bzimage.h"
 #include "arch/x86/x86-loader.h"
+#include "base/bytes.h"
 #include "kexkit/x86-boot-params.h"
-#include "linker/bytes.h"
 #include "loader/options.h"
 #include "unit/test-files.h"
 

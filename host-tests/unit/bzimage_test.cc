@@ -5,8 +5,8 @@
 #include <random>
 
 #include "arch/x86/bzimage.h"
+#include "base/bytes.h"
 #include "kexkit/x86-boot-params.h"
-#include "linker/bytes.h"
 #include "unit/test-files.h"
 
 namespace {

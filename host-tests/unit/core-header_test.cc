@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 
 namespace kexkit::load {
 namespace {

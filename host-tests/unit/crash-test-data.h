@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/bytes.h"
+#include "base/bytes.h"
 
 namespace kktest {
 

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "arch/x86/x86-loader.h"
+#include "base/bytes.h"
 #include "crash-test-data.h"
 #include "kexkit/purgatory-abi.h"
 #include "kexkit/x86-boot-params.h"
-#include "linker/bytes.h"
 #include "loader/load.h"
 #include "loader/options.h"
 #include "test-files.h"

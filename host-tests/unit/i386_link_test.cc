@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "base/elf.h"
 #include "kexkit/purgatory-abi.h"
-#include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
 

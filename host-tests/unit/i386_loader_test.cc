@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "arch/x86/x86-loader.h"
+#include "base/bytes.h"
 #include "kexkit/purgatory-abi.h"
 #include "kexkit/x86-boot-params.h"
-#include "linker/bytes.h"
 #include "linker/link.h"
 #include "linker/object.h"
 #include "loader/load.h"

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "linker/bytes.h"
-#include "linker/elf.h"
+#include "base/bytes.h"
+#include "base/elf.h"
 #include "linker/reloc.h"
 
 namespace {

@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/elf.h"
 #include "kexkit/purgatory-abi.h"
-#include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
 #include "unit/test-files.h"

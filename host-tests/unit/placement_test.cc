@@ -12,9 +12,9 @@
 
 #include "arch/x86/bzimage.h"
 #include "arch/x86/x86-loader.h"
+#include "base/bytes.h"
+#include "base/elf.h"
 #include "kexkit/purgatory-abi.h"
-#include "linker/bytes.h"
-#include "linker/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
 #include "loader/load.h"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/elf.h"
+#include "base/elf.h"
 #include "linker/link.h"
 #include "linker/object.h"
 #include "linker/reloc.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "linker/diag.h"
+#include "base/diag.h"
 #include "loader/kexec.h"
 #include "loader/run.h"
 
