@@ -20,46 +20,11 @@ namespace {
 
 using ull = unsigned long long;
 
-constexpr uint64_t k4G = uint64_t{1} << 32;
-constexpr uint64_t kLowMemTop = 0xa0000;  // 640K: where the x86 backup window ends
 // kexec-tools' note size for kernels without crash_notes_size (MAX_NOTE_BYTES).
 constexpr uint64_t kDefaultNoteBytes = 1024;
-// Room left in the core header segment for program headers added later (memory and CPU
-// hotplug: the kernel's crash hotplug support rewrites the header in place, kdump
-// tools that reload rebuild it); the zero fill costs nothing in the image.
-constexpr uint64_t kSparePhdrs = 256;
-
-// x86_64 [Documentation/arch/x86/x86_64/mm.rst]: the kernel image's mapping, and the
-// direct map's base when KASLR does not move it (4-level paging, Linux >= 4.20).
-constexpr uint64_t kX86_64StartKernelMap = 0xffffffff80000000ull;
-constexpr uint64_t kX86_64PageOffset = 0xffff888000000000ull;
-// i386 [arch/x86/include/asm/page_32_types.h]: PAGE_OFFSET for VMSPLIT_3G, and lowmem
-// ends __VMALLOC_RESERVE (128 MiB) below the top of the address space [kexec-tools
-// X86_MAXMEM].
-constexpr uint64_t kI386PageOffset = 0xc0000000ull;
-constexpr uint64_t kI386VmallocReserve = 128ull << 20;
+constexpr uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 
 bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-const char* TypeName(RangeType t) {
-  switch (t) {
-    case RangeType::kRam:
-      return "RAM";
-    case RangeType::kReserved:
-      return "reserved";
-    case RangeType::kAcpi:
-      return "ACPI";
-    case RangeType::kNvs:
-      return "NVS";
-    case RangeType::kUnusable:
-      return "unusable";
-    case RangeType::kPmem:
-      return "pmem";
-    case RangeType::kOther:
-      return "other";
-  }
-  return "other";
-}
 
 std::string Line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string Line(const char* fmt, ...) {
@@ -86,25 +51,6 @@ Result<void> PreadAll(int fd, const std::string& path, uint64_t off, uint8_t* bu
     done += static_cast<size_t>(n);
   }
   return {};
-}
-
-// Per-architecture facts the core header needs. A switch over every CrashArch without a
-// default, so -Wswitch flags a new one here rather than letting it fall through.
-struct CrashArchInfo {
-  uint16_t machine;
-  Endian endian;
-};
-
-Result<CrashArchInfo> ArchInfo(CrashArch arch, bool bits64) {
-  switch (arch) {
-    case CrashArch::kX86:
-      return CrashArchInfo{bits64 ? elf::kEmX86_64 : elf::kEm386, Endian::kLittle};
-    case CrashArch::kPpc64:
-      return Fail(
-          "kdump: the ppc64 capture kernel setup (64K backup, device tree "
-          "usable-memory) is not implemented yet");
-  }
-  return Fail("kdump: unknown architecture");
 }
 
 }  // namespace
@@ -303,115 +249,35 @@ Result<std::vector<KcoreLoad>> ReadKcoreLoads(const std::string& path) {
   return loads;
 }
 
-X86KernelLayout X86LayoutFromKcore(const std::vector<KcoreLoad>& loads) {
-  // kcore's PT_LOADs [fs/proc/kcore.c]: p_paddr = __pa() for the direct map (KCORE_RAM),
-  // __pa_symbol() for the kernel text (KCORE_TEXT), all ones for vmalloc, vmemmap and
-  // modules. So the text is the load at or above __START_KERNEL_map with a physical
-  // address, and any direct-map load gives page_offset = vaddr - paddr.
-  constexpr uint64_t kNoPaddr = ~uint64_t{0};
-  X86KernelLayout out;
-  uint64_t lowest = ~uint64_t{0};
-  for (const KcoreLoad& l : loads) {
-    lowest = std::min(lowest, l.vaddr);
-    if (l.paddr == kNoPaddr || l.size == 0) continue;
-    if (l.vaddr >= kX86_64StartKernelMap) {
-      if (!out.text) out.text = CoreKernelText{l.vaddr, l.paddr, l.size};
-    } else if (!out.page_offset && l.vaddr >= l.paddr) {
-      out.page_offset = l.vaddr - l.paddr;
-    }
-  }
-  // Kernels whose kcore has no p_paddr: the direct map is the lowest mapping, and KASLR
-  // places it on a 1 GiB (PUD) boundary [kexec-tools get_kernel_vaddr_and_size].
-  if (!out.page_offset && lowest < kX86_64StartKernelMap && lowest >= (uint64_t{1} << 63)) {
-    out.page_offset = lowest & ~((uint64_t{1} << 30) - 1);
-  }
-  return out;
-}
-
-MemRange FindBackupSource(const std::vector<MemRange>& ram) {
-  for (const MemRange& r : ram) {
-    if (r.start >= kLowMemTop) break;
-    if (r.type != RangeType::kRam || r.end <= r.start) continue;
-    return {r.start, std::min(r.end, kLowMemTop), RangeType::kRam};
-  }
-  return {0, kLowMemTop, RangeType::kRam};
-}
-
-std::vector<MemRange> CaptureMemoryMap(const std::vector<MemRange>& firmware,
-                                       const std::vector<MemRange>& crash,
-                                       const MemRange& backup_src,
-                                       const std::vector<MemRange>& holes) {
-  std::vector<MemRange> ram{{backup_src.start, backup_src.end, RangeType::kRam}};
-  for (const MemRange& c : crash) ram.push_back({c.start, c.end, RangeType::kRam});
-  std::sort(ram.begin(), ram.end(),
-            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
-  // Firmware ranges the capture kernel must not take for RAM, and needs to map (ACPI
-  // tables, NVS), keep out of its allocator (reserved: MMCONFIG, ROMs) or drive (pmem)
-  // [kexec-tools load_crashdump_segments].
-  std::vector<MemRange> fw;
-  for (const MemRange& r : firmware) {
-    if (r.type == RangeType::kAcpi || r.type == RangeType::kNvs || r.type == RangeType::kReserved ||
-        r.type == RangeType::kPmem) {
-      fw.push_back(r);
-    }
-  }
-  std::vector<MemRange> out = Subtract(ram, holes);
-  for (const MemRange& r : Subtract(fw, ram)) out.push_back(r);
-  std::sort(out.begin(), out.end(),
-            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
-  return out;
-}
-
-std::optional<uint64_t> ReadEfiAcpiRsdp(const std::string& sysfs) {
-  auto text = ReadTextFile(sysfs + "/firmware/efi/systab");
-  if (!text) return std::nullopt;
-  std::optional<uint64_t> acpi20, acpi;
-  std::string_view t = *text;
-  while (!t.empty()) {
-    const size_t nl = t.find('\n');
-    const std::string_view line = TrimSpace(t.substr(0, nl));
-    t.remove_prefix(nl == std::string_view::npos ? t.size() : nl + 1);
-    uint64_t v;
-    if (line.starts_with("ACPI20=") && ParseUnsigned(line.substr(7), 16, &v)) {
-      acpi20 = v;
-    } else if (line.starts_with("ACPI=") && ParseUnsigned(line.substr(5), 16, &v)) {
-      acpi = v;
-    }
-  }
-  return acpi20 ? acpi20 : acpi;
-}
-
-Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits64) {
+Result<std::vector<MemRange>> ReadDumpRanges(LoadContext& ctx, bool require_iomem_crash) {
   const Options& opt = ctx.opt;
-  auto info = ArchInfo(arch, bits64);
-  if (!info) return std::unexpected(info.error());
-  std::vector<std::string>& notes = ctx.plan.notes;
-
-  // The old kernel's RAM as the kernel sees it (/proc/iomem, not the firmware map: the
-  // kernel may have trimmed or reserved ranges), less the crash regions.
   auto iomem_text = ReadTextFile(opt.iomem);
   if (!iomem_text) return std::unexpected(iomem_text.error());
   auto iomem = ParseIomem(*iomem_text, opt.iomem);
   if (!iomem) return std::unexpected(iomem.error());
   const std::vector<MemRange>& crash = ctx.map.crash;
-  // The segments were placed from the first read; a crash region that moved since
-  // (a resize through /sys/kernel/kexec_crash_size, a hotplug) would make this plan
-  // describe memory the kernel no longer reserves.
   auto same = [](const std::vector<MemRange>& a, const std::vector<MemRange>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const MemRange& x, const MemRange& y) {
-      return x.start == y.start && x.end == y.end;
-    });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const MemRange& x, const MemRange& y) {
+                        return x.start == y.start && x.end == y.end;
+                      });
   };
-  if ((arch == CrashArch::kX86 || !iomem->crash.empty()) && !same(iomem->crash, crash)) {
+  if ((require_iomem_crash || !iomem->crash.empty()) && !same(iomem->crash, crash)) {
     return Fail("%s: the crash region changed between two reads; nothing was loaded, try again",
                 opt.iomem.c_str());
   }
-  const std::vector<MemRange> dump = Subtract(iomem->Ram(), crash);
+  std::vector<MemRange> dump = Subtract(iomem->Ram(), crash);
   if (dump.empty()) return Fail("%s: no System RAM outside the crash region", opt.iomem.c_str());
   for (const MemRange& c : crash) {
-    notes.push_back(Line("kdump: crash region 0x%llx-0x%llx (%llu MiB)", (ull)c.start,
-                         (ull)c.end - 1, (ull)(c.size() >> 20)));
+    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx (%llu MiB)", (ull)c.start,
+                                  (ull)c.end - 1, (ull)(c.size() >> 20)));
   }
+  return dump;
+}
+
+Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
+  const Options& opt = ctx.opt;
+  std::vector<std::string>& notes = ctx.plan.notes;
 
   // Notes: one per CPU, and vmcoreinfo.
   std::vector<uint32_t> skipped;
@@ -430,133 +296,75 @@ Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits6
                          opt.sysfs.c_str()));
   }
 
-  // Class [kexec-tools get_core_type]: ELF64 for x86_64; for i386 ELF32 unless memory
-  // reaches past 4 GiB. --elf32/--elf64-core-headers override.
-  bool elf64 = bits64 || dump.back().end > k4G;
-  if (opt.core_elf_class != 0) elf64 = opt.core_elf_class == 64;
+  // The backup: the copy inside the crash region, top-down as kexec-tools. bufsz 0:
+  // kexec_load zero-fills it (so the digest covers zeros); the purgatory fills it after
+  // its check.
+  const uint64_t align = f.segment_align;
+  const uint64_t backup_memsz = AlignUp(f.backup_src.size(), align);
+  auto backup_dst = ctx.space.Allocate(backup_memsz, align, 0, f.segment_max, /*top_down=*/true);
+  if (!backup_dst) return Wrap("kdump backup", backup_dst.error());
+  ctx.plan.segments.push_back({{}, *backup_dst, backup_memsz, "backup"});
+  ctx.params.backup_src = f.backup_src.start;
+  ctx.params.backup_dst = *backup_dst;
+  ctx.params.backup_size = f.backup_src.size();
 
   CoreHeaderSpec spec;
-  spec.elf64 = elf64;
-  spec.endian = info->endian;
-  spec.machine = info->machine;
+  spec.elf64 = f.elf64;
+  spec.endian = f.endian;
+  spec.machine = f.machine;
   spec.cpu_notes = std::move(*cpu_notes);
   spec.vmcoreinfo = *vmcoreinfo;
-  spec.memory = dump;
-
-  // Virtual addresses: the kernel text mapping and the direct map's base, from kcore.
-  std::optional<X86KernelLayout> layout;
-  if (auto loads = ReadKcoreLoads(opt.kcore); loads) {
-    layout = X86LayoutFromKcore(*loads);
-  } else {
-    notes.push_back("kdump: " + loads.error().message);
-  }
-  if (bits64) {
-    if (!elf64) {
-      // Every x86_64 kernel virtual address is above 4 GiB: an ELF32 header can carry
-      // physical addresses only.
-      notes.push_back(
-          "kdump: ELF32 core header: no virtual addresses (x86_64 kernel "
-          "addresses do not fit); makedumpfile assumes the default direct map");
-    } else {
-      if (layout && layout->text) {
-        spec.kernel_text = layout->text;
-      } else {
-        // Without kcore the text's virtual address is unknown: KASLR moves virtual and
-        // physical placement independently, so "Kernel code" alone cannot give it.
-        // makedumpfile takes phys_base from vmcoreinfo (NUMBER(phys_base)) instead.
-        notes.push_back(
-            "kdump: kernel text mapping unknown (no kcore): no kernel text "
-            "PT_LOAD; tools use vmcoreinfo's phys_base");
-      }
-      if (layout && layout->page_offset) {
-        spec.page_offset = layout->page_offset;
-      } else {
-        spec.page_offset = kX86_64PageOffset;
-        notes.push_back(
-            Line("kdump: direct map base unknown (no kcore): assuming 0x%llx "
-                 "(wrong if KASLR randomized it)",
-                 (ull)kX86_64PageOffset));
-      }
-    }
-  } else {
-    spec.page_offset = layout && layout->page_offset ? *layout->page_offset : kI386PageOffset;
-    if (*spec.page_offset < k4G) {
-      spec.linear_limit = k4G - *spec.page_offset - kI386VmallocReserve;
-    }
-  }
-
-  // The backup: source below 640K, copy inside the crash region (top-down, as
-  // kexec-tools; below 4 GiB on i386, whose purgatory runs with paging off).
-  const uint64_t seg_max = bits64 ? ~uint64_t{0} : k4G;
-  const MemRange backup_src = FindBackupSource(dump);
-  const uint64_t backup_memsz = PageAlign(backup_src.size());
-  auto backup_dst = ctx.space.Allocate(backup_memsz, kPageSize, 0, seg_max, /*top_down=*/true);
-  if (!backup_dst) return Wrap("kdump backup", backup_dst.error());
-  spec.backup = CoreBackup{backup_src.start, backup_src.size(), *backup_dst};
-  // bufsz 0: kexec_load zero-fills it; the purgatory fills it after its check.
-  ctx.plan.segments.push_back({{}, *backup_dst, backup_memsz, "backup"});
-  ctx.params.backup_src = backup_src.start;
-  ctx.params.backup_dst = *backup_dst;
-  ctx.params.backup_size = backup_src.size();
-
+  spec.memory = f.dump;
+  spec.kernel_text = f.kernel_text;
+  spec.page_offset = f.page_offset;
+  spec.linear_limit = f.linear_limit.value_or(~uint64_t{0});
+  spec.backup = CoreBackup{f.backup_src.start, f.backup_src.size(), *backup_dst};
   auto plan = PlanCoreHeader(spec);
   if (!plan) return std::unexpected(plan.error());
-  const uint64_t spare = kSparePhdrs + skipped.size();
-  const uint64_t hdr_used = CoreHeaderBytes(elf64, plan->phdrs.size());
-  uint64_t hdr_memsz = PageAlign(CoreHeaderBytes(elf64, plan->phdrs.size() + spare));
+  // Room for program headers added later (memory and CPU hotplug: kdump tools that
+  // reload rebuild it); the zero fill costs nothing in the image.
+  const uint64_t spare = f.spare_phdrs + skipped.size();
+  const uint64_t hdr_used = CoreHeaderBytes(f.elf64, plan->phdrs.size());
+  uint64_t hdr_memsz = AlignUp(CoreHeaderBytes(f.elf64, plan->phdrs.size() + spare), align);
   if (opt.hotplug) {
     // The kernel writes its own header here on the first CPU or memory event: every
     // possible CPU's note and the memory as it is then [arch/x86/kernel/crash.c
-    // arch_crash_handle_hotplug_event]; its size check is against this memsz.
+    // arch_crash_handle_hotplug_event, arch/powerpc/kexec/crash.c
+    // update_crash_elfcorehdr]; its size check is against this memsz.
     auto want = CrashHotplugHeaderSize(opt.sysfs);
     if (!want) return std::unexpected(want.error());
-    hdr_memsz = std::max(hdr_memsz, PageAlign(*want));
-    ctx.plan.flags |= kKexecUpdateElfcorehdr;
+    hdr_memsz = std::max(hdr_memsz, AlignUp(*want, align));
+    ctx.plan.flags |= f.hotplug_flag;
   }
-  auto hdr_addr = ctx.space.Allocate(hdr_memsz, kPageSize, 0, seg_max, /*top_down=*/true);
+  auto hdr_addr = ctx.space.Allocate(hdr_memsz, align, 0, f.segment_max, /*top_down=*/true);
   if (!hdr_addr) return Wrap("kdump core header", hdr_addr.error());
   ctx.plan.segments.push_back({ctx.plan.Own(EncodeCoreHeader(*plan)), *hdr_addr, hdr_memsz,
                                "elfcorehdr", /*digested=*/!opt.hotplug});
 
-  CrashSetup out;
-  out.elfcorehdr_addr = *hdr_addr;
-  out.elfcorehdr_size = hdr_memsz;
-  out.backup_src = backup_src.start;
+  CrashSegments out;
   out.backup_dst = *backup_dst;
-  out.backup_size = backup_src.size();
-  out.capture_map = CaptureMemoryMap(ctx.map.ranges, crash, backup_src,
-                                     {{*backup_dst, *backup_dst + backup_memsz, RangeType::kRam},
-                                      {*hdr_addr, *hdr_addr + hdr_memsz, RangeType::kRam}});
-
-  // elfcorehdr=<KiB>K [kexec-tools cmdline_add_elfcorehdr]. On EFI machines the capture
-  // kernel gets no EFI system table (no SETUP_EFI), so it is told where ACPI's RSDP is
-  // [kexec-tools cmdline_add_efi].
+  out.backup_memsz = backup_memsz;
+  out.elfcorehdr_addr = *hdr_addr;
+  out.elfcorehdr_memsz = hdr_memsz;
+  // elfcorehdr=<KiB>K [kexec-tools cmdline_add_elfcorehdr], on every architecture.
   out.cmdline_extra = Line(" elfcorehdr=%lluK", (ull)(*hdr_addr >> 10));
-  if (const auto rsdp = ReadEfiAcpiRsdp(opt.sysfs);
-      rsdp && ctx.cmdline.find("acpi_rsdp=") == std::string::npos) {
-    out.cmdline_extra += Line(" acpi_rsdp=0x%llx", (ull)*rsdp);
-  }
 
   notes.push_back(Line(
       "kdump: backup 0x%llx-0x%llx (0x%llx bytes) -> 0x%llx, copied by the "
       "purgatory after its check",
-      (ull)backup_src.start, (ull)backup_src.end - 1, (ull)backup_src.size(), (ull)*backup_dst));
+      (ull)f.backup_src.start, (ull)f.backup_src.end - 1, (ull)f.backup_src.size(),
+      (ull)*backup_dst));
   notes.push_back(
       Line("kdump: ELF%d core header at 0x%llx: e_machine %u, %zu program headers "
            "in 0x%llx bytes, segment 0x%llx (room for %llu more)",
-           elf64 ? 64 : 32, (ull)*hdr_addr, spec.machine, plan->phdrs.size(), (ull)hdr_used,
-           (ull)hdr_memsz, (ull)((hdr_memsz - hdr_used) / (elf64 ? 56 : 32))));
+           f.elf64 ? 64 : 32, (ull)*hdr_addr, f.machine, plan->phdrs.size(), (ull)hdr_used,
+           (ull)hdr_memsz, (ull)((hdr_memsz - hdr_used) / (f.elf64 ? 56 : 32))));
   for (std::string& l : DescribeCoreHeader(*plan)) notes.push_back(std::move(l));
-  notes.push_back("kdump: capture kernel memory map:");
-  for (const MemRange& r : out.capture_map) {
-    notes.push_back(
-        Line("  0x%016llx-0x%016llx %s", (ull)r.start, (ull)r.end - 1, TypeName(r.type)));
-  }
-  notes.push_back("kdump: command line +=" + out.cmdline_extra);
   if (opt.hotplug) {
     notes.push_back(
-        "kdump: --hotplug: the kernel rewrites the core header on CPU or memory hotplug "
-        "(KEXEC_UPDATE_ELFCOREHDR); the purgatory leaves it unverified");
+        Line("kdump: --hotplug: the kernel rewrites the core header on CPU or memory hotplug "
+             "(kexec_load flag 0x%lx); the purgatory leaves it unverified",
+             f.hotplug_flag));
   }
   return out;
 }

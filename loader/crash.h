@@ -1,13 +1,13 @@
-// kdump: the segments a capture kernel needs beyond a plain kexec (ELF core header,
-// backup region) and the memory map it must be told about.
+// kdump, the generic part: the segments a capture kernel needs beyond a plain kexec
+// (ELF core header, backup region), built from the running system's sysfs (crash_notes,
+// vmcoreinfo, crash_elfcorehdr_size) and the facts an architecture supplies.
 //
 // Call order (from the arch loader's AddSegments, after the kernel and initrd are
-// placed in the crash region, before its boot data): AddCrashSegments reads the
-// running system (iomem, sysfs crash_notes and vmcoreinfo, kcore, EFI systab), places
-// the backup and the core header top-down in the crash region, sets
-// ctx.params.backup_* (the purgatory copies after its digest check), adds --dry-run
-// notes, and returns the capture kernel's memory map and command-line additions.
-// The pieces below it are exposed for tests.
+// placed in the crash region, before its boot data): the arch gathers its CrashFacts
+// (ReadDumpRanges and ReadKcoreLoads help), AddCrashSegments places the backup and the
+// core header, and the arch hands the capture kernel its memory map (x86: e820; ppc64:
+// the device tree) and the command line with cmdline_extra. The readers below are
+// exposed for the arches and for tests.
 #pragma once
 
 #include <cstdint>
@@ -23,22 +23,45 @@
 
 namespace kexkit::load {
 
-enum class CrashArch { kX86, kPpc64 };
-
-struct CrashSetup {
-  std::vector<MemRange> capture_map;  // what the capture kernel may use / must know about
-  std::string cmdline_extra;          // " elfcorehdr=<addr>K ..." appended to the cmdline
-  uint64_t elfcorehdr_addr = 0;
-  uint64_t elfcorehdr_size = 0;
-  uint64_t backup_src = 0, backup_dst = 0, backup_size = 0;
+// What an architecture tells the generic kdump builder: the core header's form, the
+// memory it describes, the low memory the capture kernel reuses (the backup's
+// source), where the two segments may go, and the kernel's virtual layout.
+struct CrashFacts {
+  uint16_t machine = 0;  // e_machine of the core header
+  Endian endian = Endian::kLittle;
+  bool elf64 = true;
+  std::vector<MemRange> dump;  // the old kernel's RAM less the crash regions, sorted
+  MemRange backup_src;         // copied by the purgatory after its check
+  uint64_t segment_align = kPageSize;
+  uint64_t segment_max = ~uint64_t{0};  // the backup and the header end below this
+  uint64_t spare_phdrs = 0;             // room for program headers a reload adds
+  std::optional<CoreKernelText> kernel_text;
+  std::optional<uint64_t> page_offset;
+  std::optional<uint64_t> linear_limit;
+  unsigned long hotplug_flag = 0;  // the kexec_load flag --hotplug sets (below)
 };
 
-// Adds the backup and ELF core header segments to ctx.plan (inside the crash region),
-// fills ctx.params.backup_*, and returns the capture kernel's map and command-line
-// additions. `bits64` picks the default core header class (and, on x86, x86_64 vs i386).
-// What can go wrong: unreadable iomem or sysfs files (named); no CPU with crash_notes;
-// --elf32-core-headers with memory past 4 GiB; no room left in the crash region.
-Result<CrashSetup> AddCrashSegments(LoadContext& ctx, CrashArch arch, bool bits64);
+// What AddCrashSegments placed, for the arch's boot information.
+struct CrashSegments {
+  uint64_t backup_dst = 0, backup_memsz = 0;
+  uint64_t elfcorehdr_addr = 0, elfcorehdr_memsz = 0;
+  std::string cmdline_extra;  // " elfcorehdr=<KiB>K"
+};
+
+// Adds the backup and ELF core header segments to ctx.plan, top-down below
+// facts.segment_max (inside the crash region: ctx.space), fills ctx.params.backup_*, and
+// adds the --dry-run notes. --hotplug: the header sized as the kernel asks, left
+// unverified, and facts.hotplug_flag added to the kexec_load flags. What can go wrong:
+// unreadable sysfs files (named); no CPU with crash_notes; a header that does not fit
+// its class; no room left; --hotplug on a kernel without it.
+Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& facts);
+
+// The RAM a dump describes: /proc/iomem read again (the kernel's view, not the
+// firmware map), less ctx.map.crash, with a note per crash region. The plan was placed
+// from the first read: a crash region that moved since (a resize through
+// /sys/kernel/kexec_crash_size) fails, "nothing was loaded". `require_iomem_crash`: the
+// second read must show the crash regions too (x86); otherwise only when it has any.
+Result<std::vector<MemRange>> ReadDumpRanges(LoadContext& ctx, bool require_iomem_crash);
 
 // kexec_load flags asking the kernel to update a crash image on CPU or memory hotplug
 // [include/uapi/linux/kexec.h]: x86 reads the first (Linux 6.5+), ppc64 the second
@@ -73,29 +96,5 @@ struct KcoreLoad {
   uint64_t vaddr = 0, paddr = 0, size = 0;  // paddr all ones: not linearly mapped
 };
 Result<std::vector<KcoreLoad>> ReadKcoreLoads(const std::string& path);
-
-// What x86_64 needs from kcore: the kernel text mapping (vaddr >= __START_KERNEL_map)
-// and the direct map's base (page_offset_base moves with KASLR memory randomization).
-struct X86KernelLayout {
-  std::optional<CoreKernelText> text;
-  std::optional<uint64_t> page_offset;
-};
-X86KernelLayout X86LayoutFromKcore(const std::vector<KcoreLoad>& loads);
-
-// The low range the purgatory saves: the first RAM range that starts below 640K, cut
-// at 640K [kexec-tools get_backup_area]; [0, 0xa0000) when there is none.
-MemRange FindBackupSource(const std::vector<MemRange>& ram);
-
-// The capture kernel's memory map: the backup source and the crash regions as RAM,
-// less `holes` (core header, backup copy), plus the firmware's ACPI, NVS, reserved and
-// persistent-memory ranges from `firmware` (clipped so nothing overlaps the RAM).
-// Sorted by address.
-std::vector<MemRange> CaptureMemoryMap(const std::vector<MemRange>& firmware,
-                                       const std::vector<MemRange>& crash,
-                                       const MemRange& backup_src,
-                                       const std::vector<MemRange>& holes);
-
-// <sysfs>/firmware/efi/systab's ACPI20= (else ACPI=) value, or nullopt (BIOS boot).
-std::optional<uint64_t> ReadEfiAcpiRsdp(const std::string& sysfs);
 
 }  // namespace kexkit::load

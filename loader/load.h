@@ -43,6 +43,10 @@ class ArchLoader {
   virtual uint16_t elf_machine() const = 0;  // also the kexec_load arch (bits 16+)
   virtual std::span<const uint8_t> purgatory_object() const = 0;
   virtual Endian endian() const = 0;
+  // Refuses the options kexec-tools has for other architectures only, and a --type
+  // this one does not load, as kexec-tools' option tables do
+  // (kexec/arch/*/include/arch/options.h). One line, before anything is read.
+  virtual Result<void> CheckOptions(const Options& opt) const = 0;
   // Adds the kernel, initrd and boot data segments (and, for -p, backup and ELF core
   // header), allocating from ctx.space; may set ctx.params.backup_* and console fields.
   virtual Result<void> AddSegments(LoadContext& ctx) = 0;

@@ -45,7 +45,7 @@ struct Options {
   bool hotplug = false;
 
   // Options that belong to one architecture in kexec-tools; RunKexkit refuses them on
-  // the others (CheckArchOptions), as kexec-tools' own option tables do.
+  // the others (ArchLoader::CheckOptions), as kexec-tools' own option tables do.
   bool args_linux = false;         // ppc64: accepted, ignored (kexec-tools: OPT_ARGS_IGNORE)
   bool dt_no_old_root = false;     // ppc64: never copy the old root= into bootargs
   bool noefi = false;              // x86: no EFI runtime data for the new kernel

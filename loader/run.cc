@@ -56,30 +56,6 @@ bool FileLoadFallsBack(int err) {
   return err == ENOSYS || err == EINVAL || err == ENOEXEC || err == EOPNOTSUPP;
 }
 
-// Which of kexec-tools' per-architecture options this architecture has; the others are
-// refused as kexec-tools' option tables refuse them (kexec/arch/*/include/arch/options.h).
-Result<void> CheckArchOptions(const Options& opt, const ArchLoader& arch) {
-  const uint16_t m = arch.elf_machine();
-  const bool x86 = m == kEmX86_64 || m == kEm386;
-  const char* type = m == kEmX86_64 ? "bzImage64" : m == kEm386 ? "bzImage" : "elf-ppc64";
-  if (!opt.type.empty() && opt.type != type) {
-    return Fail("--type=%s: kexkit loads %s kernels on %s (type %s)", opt.type.c_str(),
-                x86 ? "bzImage" : "vmlinux ELF", arch.name(), type);
-  }
-  if (x86 && opt.args_linux) {
-    return Fail("--args-linux: kexkit loads bzImage kernels on %s, not ELF vmlinux; drop "
-                "the option", arch.name());
-  }
-  if (x86 && opt.dt_no_old_root) return Fail("--dt-no-old-root: a ppc64 option");
-  if (x86 && !opt.dtb.empty()) {
-    return Fail("--dtb=%s: kexkit passes no device tree to an x86 kernel", opt.dtb.c_str());
-  }
-  if (!x86 && (opt.noefi || opt.reuse_video_type)) {
-    return Fail("%s: an x86 option", opt.noefi ? "--noefi" : "--reuse-video-type");
-  }
-  return {};
-}
-
 // The kernel is locked down when /sys/kernel/security/lockdown selects integrity or
 // confidentiality ("none [integrity] confidentiality"); kexec_load is then refused
 // [security/lockdown, kernel/kexec.c kexec_load_permitted]. Returns the mode or "".
@@ -117,7 +93,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
     std::fprintf(err, "kexkit: %s\n", e.message.c_str());
     return kExitFailed;
   };
-  if (auto r = CheckArchOptions(opt, arch); !r) {
+  if (auto r = arch.CheckOptions(opt); !r) {
     std::fprintf(err, "kexkit: %s\n", r.error().message.c_str());
     return kExitUsage;
   }

@@ -8,7 +8,6 @@
 #include "arch/ppc64/vmlinux.h"
 #include "base/elf.h"
 #include "linker/object.h"
-#include "loader/core-header.h"
 #include "loader/crash.h"
 #include "loader/file.h"
 
@@ -76,6 +75,16 @@ class Ppc64Loader final : public load::ArchLoader {
 
   const char* name() const override { return endian_ == Endian::kLittle ? "ppc64le" : "ppc64"; }
   uint16_t elf_machine() const override { return elf::kEmPpc64; }
+  Result<void> CheckOptions(const load::Options& opt) const override {
+    if (!opt.type.empty() && opt.type != "elf-ppc64") {
+      return Fail("--type=%s: kexkit loads vmlinux ELF kernels on %s (type elf-ppc64)",
+                  opt.type.c_str(), name());
+    }
+    if (opt.noefi || opt.reuse_video_type) {
+      return Fail("%s: an x86 option", opt.noefi ? "--noefi" : "--reuse-video-type");
+    }
+    return {};
+  }
   std::span<const uint8_t> purgatory_object() const override { return purgatory_; }
   Endian endian() const override { return endian_; }
   uint64_t segment_align() const override { return kSegmentAlign; }
@@ -366,62 +375,28 @@ class Ppc64Loader final : public load::ArchLoader {
   // outside the crash region, no room left in it below the RMA top.
   Result<void> AddCrashSegments(LoadContext& ctx, uint64_t* backup_dst, uint64_t* hdr_addr,
                                 uint64_t* hdr_memsz) {
-    const load::Options& opt = ctx.opt;
-    const std::vector<MemRange> dump = load::Subtract(ctx.map.Ram(), ctx.map.crash);
-    if (dump.empty() || dump.front().start != 0 || dump.front().end < kBackupSize) {
+    load::CrashFacts f;
+    f.machine = elf::kEmPpc64;
+    f.endian = vm_.endian;
+    f.elf64 = true;  // ppc64 kernels read only ELF64 core headers
+    f.dump = load::Subtract(ctx.map.Ram(), ctx.map.crash);
+    if (f.dump.empty() || f.dump.front().start != 0 || f.dump.front().end < kBackupSize) {
       return Fail("kdump: no System RAM at [0, 64K) outside the crash region");
     }
-    std::vector<uint32_t> skipped;
-    auto cpu_notes = load::ReadCpuCrashNotes(opt.sysfs, &skipped);
-    if (!cpu_notes) return std::unexpected(cpu_notes.error());
-    auto vmcoreinfo = load::ReadVmcoreinfo(opt.sysfs);
-    if (!vmcoreinfo) return std::unexpected(vmcoreinfo.error());
-
-    // bufsz 0: kexec_load zero-fills it (so the digest covers zeros); the purgatory
-    // copies [0, 64K) in after its check.
-    auto dst = ctx.space.Allocate(kBackupSize, kSegmentAlign, 0, rma_top_, true);
-    if (!dst) return Wrap("kdump backup", dst.error());
-    ctx.plan.segments.push_back({{}, *dst, kBackupSize, "backup"});
-    ctx.params.backup_src = 0;
-    ctx.params.backup_dst = *dst;
-    ctx.params.backup_size = kBackupSize;
-
-    load::CoreHeaderSpec spec;
-    spec.elf64 = true;  // ppc64 kernels read only ELF64 core headers
-    spec.endian = vm_.endian;
-    spec.machine = elf::kEmPpc64;
-    spec.cpu_notes = std::move(*cpu_notes);
-    spec.vmcoreinfo = *vmcoreinfo;
-    spec.memory = dump;
-    spec.page_offset = kPpc64PageOffset;
-    spec.backup = load::CoreBackup{0, kBackupSize, *dst};
-    auto plan = load::PlanCoreHeader(spec);
-    if (!plan) return std::unexpected(plan.error());
-    uint64_t memsz =
-        AlignUp(load::CoreHeaderBytes(true, plan->phdrs.size() + kSparePhdrs + skipped.size()),
-                kSegmentAlign);
-    if (opt.hotplug) {
-      // The kernel writes its own header here on a memory event (every possible CPU's
-      // note, the memory as it is then), after checking it fits this memsz
-      // [arch/powerpc/kexec/crash.c update_crash_elfcorehdr].
-      auto want = load::CrashHotplugHeaderSize(opt.sysfs);
-      if (!want) return std::unexpected(want.error());
-      memsz = std::max(memsz, AlignUp(*want, kSegmentAlign));
-      ctx.plan.flags |= load::kKexecCrashHotplugSupport;
-    }
-    auto hdr = ctx.space.Allocate(memsz, kSegmentAlign, 0, rma_top_, true);
-    if (!hdr) return Wrap("kdump core header", hdr.error());
-    ctx.plan.segments.push_back({ctx.plan.Own(load::EncodeCoreHeader(*plan)), *hdr, memsz,
-                                 "elfcorehdr", /*digested=*/!opt.hotplug});
-    ctx.cmdline += Line(" elfcorehdr=%lluK", *hdr >> 10);
-
+    f.backup_src = {0, kBackupSize, RangeType::kRam};
+    f.segment_align = kSegmentAlign;
+    f.segment_max = rma_top_;  // the purgatory and the capture kernel's early boot run in real mode
+    f.spare_phdrs = kSparePhdrs;
+    f.page_offset = kPpc64PageOffset;
+    f.hotplug_flag = load::kKexecCrashHotplugSupport;
+    auto seg = load::AddCrashSegments(ctx, f);
+    if (!seg) return std::unexpected(seg.error());
+    ctx.cmdline += seg->cmdline_extra;
     const MemRange& crash = ctx.map.crash.back();
-    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx, backup [0, 64K) -> 0x%llx",
-                                  crash.start, crash.end - 1, *dst));
-    for (std::string& l : load::DescribeCoreHeader(*plan)) ctx.plan.notes.push_back(std::move(l));
-    *backup_dst = *dst;
-    *hdr_addr = *hdr;
-    *hdr_memsz = memsz;
+    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx", crash.start, crash.end - 1));
+    *backup_dst = seg->backup_dst;
+    *hdr_addr = seg->elfcorehdr_addr;
+    *hdr_memsz = seg->elfcorehdr_memsz;
     return {};
   }
 

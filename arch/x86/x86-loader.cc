@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "arch/x86/bzimage.h"
+#include "arch/x86/x86-crash.h"
 #include "base/bytes.h"
 #include "base/elf.h"
 #include "loader/crash.h"
@@ -196,6 +197,22 @@ class X86Loader final : public load::ArchLoader {
 
   const char* name() const override { return bits64_ ? "x86_64" : "i386"; }
   uint16_t elf_machine() const override { return bits64_ ? elf::kEmX86_64 : elf::kEm386; }
+  Result<void> CheckOptions(const load::Options& opt) const override {
+    const char* type = bits64_ ? "bzImage64" : "bzImage";
+    if (!opt.type.empty() && opt.type != type) {
+      return Fail("--type=%s: kexkit loads bzImage kernels on %s (type %s)", opt.type.c_str(),
+                  name(), type);
+    }
+    if (opt.args_linux) {
+      return Fail("--args-linux: kexkit loads bzImage kernels on %s, not ELF vmlinux; drop "
+                  "the option", name());
+    }
+    if (opt.dt_no_old_root) return Fail("--dt-no-old-root: a ppc64 option");
+    if (!opt.dtb.empty()) {
+      return Fail("--dtb=%s: kexkit passes no device tree to an x86 kernel", opt.dtb.c_str());
+    }
+    return {};
+  }
   std::span<const uint8_t> purgatory_object() const override { return purgatory_; }
   Endian endian() const override { return Endian::kLittle; }
 
@@ -315,7 +332,7 @@ class X86Loader final : public load::ArchLoader {
 
     std::vector<E820Entry> e820;
     if (opt.crash) {
-      auto crash = load::AddCrashSegments(ctx, load::CrashArch::kX86, bits64_);
+      auto crash = AddX86CrashSegments(ctx, bits64_);
       if (!crash) return std::unexpected(crash.error());
       e820 = E820FromMap(crash->capture_map);
       // Capture kernel command line additions [kexec-tools x86 crashdump].
@@ -348,7 +365,7 @@ class X86Loader final : public load::ArchLoader {
     base.resize(std::max(base.size(), sizeof(BootParams)), 0);
     if (Le<uint64_t>(base, offsetof(BootParams, acpi_rsdp_addr)) == 0) {
       StoreUnchecked<uint64_t>(base.data() + offsetof(BootParams, acpi_rsdp_addr),
-                               load::ReadEfiAcpiRsdp(opt.sysfs).value_or(0),
+                               ReadEfiAcpiRsdp(opt.sysfs).value_or(0),
                                Endian::kLittle);
     }
     // A SETUP_RNG_SEED for the new kernel, only from an initialized CRNG and never by

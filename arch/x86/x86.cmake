@@ -4,6 +4,7 @@
 # the x86_64 purgatory). i386 is the same sources built 32-bit: arch/i386/i386.cmake.
 add_library(kexkit_x86 STATIC
   ${CMAKE_CURRENT_LIST_DIR}/bzimage.cc
+  ${CMAKE_CURRENT_LIST_DIR}/x86-crash.cc
   ${CMAKE_CURRENT_LIST_DIR}/x86-loader.cc)
 target_link_libraries(kexkit_x86 PUBLIC kexkit_loader)
 target_sources(kexkit_linker PRIVATE ${CMAKE_CURRENT_LIST_DIR}/reloc-x86_64.cc)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "arch/x86/x86-crash.h"
 #include "fuzz/fuzz-common.h"
 #include "loader/crash.h"
 
@@ -16,6 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   kkfuzz::WriteWhole(path, std::string_view(reinterpret_cast<const char*>(data), size));
   auto loads = load::ReadKcoreLoads(path);
   if (!loads) return 0;
-  (void)load::X86LayoutFromKcore(*loads);
+  (void)x86::X86LayoutFromKcore(*loads);
   return 0;
 }

@@ -103,6 +103,9 @@ class FaultyArch final : public kexkit::load::ArchLoader {
   FaultyArch() : inner_(kexkit::x86::MakeX86Loader(true, RealPurgatory())) {}
   const char* name() const override { return inner_->name(); }
   uint16_t elf_machine() const override { return inner_->elf_machine(); }
+  Result<void> CheckOptions(const kexkit::load::Options& o) const override {
+    return inner_->CheckOptions(o);
+  }
   std::span<const uint8_t> purgatory_object() const override { return inner_->purgatory_object(); }
   kexkit::Endian endian() const override { return inner_->endian(); }
   uint64_t segment_align() const override { return inner_->segment_align(); }

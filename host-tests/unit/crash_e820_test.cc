@@ -5,11 +5,15 @@
 #include <tuple>
 #include <vector>
 
+#include "arch/x86/x86-crash.h"
 #include "arch/x86/x86-loader.h"
 #include "loader/crash.h"
 
 namespace kexkit::load {
 namespace {
+
+using x86::CaptureMemoryMap;
+using x86::FindBackupSource;
 
 // x86::E820Entry is packed (the zero page's layout): copy a field out before gtest binds
 // a reference to it.

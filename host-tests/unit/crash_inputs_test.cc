@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/x86/x86-crash.h"
 #include "crash-test-data.h"
 #include "loader/crash.h"
 
@@ -12,6 +13,9 @@ namespace kexkit::load {
 namespace {
 
 using kktest::DataPath;
+using x86::ReadEfiAcpiRsdp;
+using x86::X86KernelLayout;
+using x86::X86LayoutFromKcore;
 
 TEST(CpuList, Forms) {
   auto l = ParseCpuList("0-3,8,10-11\n", "possible");
