@@ -1,6 +1,6 @@
 // The relocation executor (purgatory/relocate.cc) against memmove/memset on every
 // alignment and overlap, the footprint check the trampoline runs before its first
-// move, and the loader-level planner wrapper (loader/relocation-plan.h).
+// move, and the loader-level planner wrapper (trampoline/host/relocation-plan.h).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "kexkit/relocate.h"
-#include "loader/relocation-plan.h"
+#include "trampoline/host/relocation-plan.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// The relocation planner (purgatory/relocate-plan.cc) as a property: for thousands of
+// The relocation planner (trampoline/relocate-plan.cc) as a property: for thousands of
 // random layouts whose sources and destinations overlap in every way, the plan, run on
 // a byte-array model of memory (each COPY a memmove, each ZERO a fill), must leave
 // every segment's staged bytes at its destination followed by zeros, must change no

@@ -1,5 +1,5 @@
 # ppc64le (ELFv2) and ppc64 big-endian (ELFv1) trampoline sources (included by
-# purgatory/trampoline/trampoline.cmake after arch/ppc64/purgatory/purgatory.cmake,
+# trampoline/trampoline.cmake after arch/ppc64/purgatory/purgatory.cmake,
 # whose KK_PPC_ABI_FLAGS pick the ABI and byte order).
 set(KK_TRAMP_ARCH_SOURCES
   ${KK_ROOT}/arch/ppc64/trampoline/boot.S

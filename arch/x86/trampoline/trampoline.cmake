@@ -1,4 +1,4 @@
-# x86 trampoline sources (included by purgatory/trampoline/trampoline.cmake). The C++
+# x86 trampoline sources (included by trampoline/trampoline.cmake). The C++
 # (and the purgatory's console/SHA/halt hooks) is the same for both widths; only the
 # boot stub and the register block differ [managarm eir: one generic source set built
 # as 32-bit and 64-bit].

@@ -1,4 +1,4 @@
-#include "loader/relocation-plan.h"
+#include "trampoline/host/relocation-plan.h"
 
 #include "kexkit/relocate.h"
 

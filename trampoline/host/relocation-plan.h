@@ -1,4 +1,4 @@
-// The firmware trampoline's relocation planner (purgatory/relocate-plan.cc, the very
+// The firmware trampoline's relocation planner (trampoline/relocate-plan.cc, the very
 // code that runs freestanding in a firmware) for host code: from a memory map and a
 // segment list to an ordered list of moves that is right whatever the overlaps, or an
 // error naming the segments and addresses. The plan can be executed by the trampoline

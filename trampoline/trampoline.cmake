@@ -1,6 +1,8 @@
-# The firmware trampoline (docs/trampoline.md): libkexkit-trampoline.a for KEXKIT_ARCH,
-# from the purgatory's own sources (boot sequence, relocation, SHA-256, the arch
-# console/halt hooks) plus a boot stub per architecture. Included at the end of
+# The firmware trampoline (docs/trampoline.md), a top-level part: libkexkit-trampoline.a
+# for KEXKIT_ARCH, from this folder (the C ABI, the relocation planner; host/ wraps the
+# planner for host code) and the boot core it shares with the purgatory (boot sequence,
+# relocation executor, SHA-256, the arch console/halt hooks), plus a boot stub per
+# architecture (arch/<name>/trampoline/). Included at the end of
 # purgatory/CMakeLists.txt, whose flags (KK_COMMON_FLAGS, KK_ARCH_FLAGS,
 # KK_ARCH_SIMD_FLAGS) and generated offsets it reuses. Not part of ALL: the top level's
 # trampoline-<arch> projects build target `trampoline` and install component
@@ -24,9 +26,9 @@ include(${KK_ROOT}/arch/${KK_TRAMP_ARCH_DIR}/trampoline/trampoline.cmake)
 set(KK_TRAMP_HOOKS ${KK_ARCH_SOURCES})
 list(FILTER KK_TRAMP_HOOKS INCLUDE REGEX "\\.cc$")
 
-set(KK_TRAMP_DIR ${CMAKE_CURRENT_SOURCE_DIR}/trampoline)
+set(KK_TRAMP_DIR ${KK_ROOT}/trampoline)
 add_library(trampoline_objs OBJECT EXCLUDE_FROM_ALL
-  ${KK_TRAMP_DIR}/trampoline.cc boot-sequence.cc relocate.cc relocate-plan.cc sha256.cc
+  ${KK_TRAMP_DIR}/trampoline.cc ${KK_TRAMP_DIR}/relocate-plan.cc boot-sequence.cc relocate.cc sha256.cc
   string.cc ${KK_TRAMP_HOOKS} ${KK_TRAMP_ARCH_SOURCES})
 add_dependencies(trampoline_objs abi_offsets)
 target_include_directories(trampoline_objs PRIVATE include ${KK_GEN} ${KK_TRAMP_DIR})
