@@ -122,7 +122,7 @@ if(kk_ppc64_have_tools)
     set(dir ${CMAKE_CURRENT_BINARY_DIR}/ppc64-qemu-user)
     set(exe ${dir}/sha256-vcrypto-check-${e})
     set(cxx ${KK_PPC64_GXX_${e}} -std=c++20 -O2 -Wall -Wextra -Werror
-            -I${CMAKE_SOURCE_DIR}/purgatory/include)
+            -I${CMAKE_SOURCE_DIR}/abi/include -I${CMAKE_SOURCE_DIR}/purgatory/include)
     set(sha ${CMAKE_SOURCE_DIR}/purgatory/sha256.cc)
     set(vc ${CMAKE_SOURCE_DIR}/arch/ppc64/purgatory/sha256-ppc64.cc)
     set(check ${CMAKE_CURRENT_SOURCE_DIR}/qemu-user/sha256-vcrypto-check.cc)

@@ -1,7 +1,9 @@
 #include "loader/load.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #include "base/bytes.h"
 #include "linker/object.h"
@@ -56,32 +58,34 @@ Result<std::string> ComposeCmdline(const Options& opt) {
   return out;
 }
 
-std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e) {
-  std::vector<uint8_t> b(sizeof(abi::PurgatoryParams), 0);
-  auto put32 = [&](size_t off, uint32_t v) { StoreUnchecked<uint32_t>(b.data() + off, v, e); };
-  auto put64 = [&](size_t off, uint64_t v) { StoreUnchecked<uint64_t>(b.data() + off, v, e); };
-  using P = abi::PurgatoryParams;
-  using R = abi::DigestRegion;
-  put32(offsetof(P, magic), p.magic);
-  put32(offsetof(P, flags), p.flags);
-  put32(offsetof(P, region_count), p.region_count);
-  for (uint32_t i = 0; i < abi::kMaxDigestRegions; ++i) {
-    const R& r = p.regions[i];
-    const size_t off = offsetof(P, regions) + i * sizeof(R);
-    put64(off + offsetof(R, start), r.start);
-    put64(off + offsetof(R, len), r.len);
-    std::memcpy(b.data() + off + offsetof(R, digest), r.digest, sizeof(r.digest));
-    put32(off + offsetof(R, segment), r.segment);
-    std::memcpy(b.data() + off + offsetof(R, label), r.label, sizeof(r.label));
+namespace {
+
+// One field in the purgatory's byte order: integers stored with `e`, arrays element by
+// element, a DigestRegion field by field (KEXKIT_DIGEST_REGION_FIELDS).
+template <typename T>
+void PutField(std::vector<uint8_t>& b, size_t off, const T& v, Endian e) {
+  if constexpr (std::is_array_v<T>) {
+    using Elem = std::remove_extent_t<T>;
+    for (size_t i = 0; i < std::extent_v<T>; ++i) PutField(b, off + i * sizeof(Elem), v[i], e);
+  } else if constexpr (std::is_same_v<T, abi::DigestRegion>) {
+#define KK_PUT(f) PutField(b, off + offsetof(abi::DigestRegion, f), v.f, e);
+    KEXKIT_DIGEST_REGION_FIELDS(KK_PUT)
+#undef KK_PUT
+  } else {
+    static_assert(std::is_integral_v<T>, "an ABI field of an unexpected type");
+    StoreUnchecked<std::make_unsigned_t<T>>(b.data() + off, static_cast<std::make_unsigned_t<T>>(v),
+                                            e);
   }
-  put64(offsetof(P, backup_src), p.backup_src);
-  put64(offsetof(P, backup_dst), p.backup_dst);
-  put64(offsetof(P, backup_size), p.backup_size);
-  put64(offsetof(P, serial_port), p.serial_port);
-  put32(offsetof(P, serial_divisor), p.serial_divisor);
-  put32(offsetof(P, hvc_vtermno), p.hvc_vtermno);
-  put64(offsetof(P, opal_base), p.opal_base);
-  put64(offsetof(P, opal_entry), p.opal_entry);
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeParams(const abi::PurgatoryParams& p, Endian e) {
+  // Driven by the header's own field list, so a new field cannot be left out.
+  std::vector<uint8_t> b(sizeof(abi::PurgatoryParams), 0);
+#define KK_PUT(f) PutField(b, offsetof(abi::PurgatoryParams, f), p.f, e);
+  KEXKIT_PURGATORY_PARAMS_FIELDS(KK_PUT)
+#undef KK_PUT
   return b;
 }
 

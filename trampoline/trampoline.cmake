@@ -31,7 +31,8 @@ add_library(trampoline_objs OBJECT EXCLUDE_FROM_ALL
   ${KK_TRAMP_DIR}/trampoline.cc ${KK_TRAMP_DIR}/relocate-plan.cc boot-sequence.cc relocate.cc sha256.cc
   string.cc ${KK_TRAMP_HOOKS} ${KK_TRAMP_ARCH_SOURCES})
 add_dependencies(trampoline_objs abi_offsets)
-target_include_directories(trampoline_objs PRIVATE include ${KK_GEN} ${KK_TRAMP_DIR})
+target_include_directories(trampoline_objs PRIVATE include ${KK_ABI_INCLUDE} ${KK_GEN}
+                                                   ${KK_TRAMP_DIR})
 target_compile_options(trampoline_objs PRIVATE
   $<$<COMPILE_LANGUAGE:CXX>:${KK_COMMON_FLAGS} ${KK_ARCH_FLAGS}>
   $<$<COMPILE_LANGUAGE:ASM_NASM>:-I${KK_GEN}/>)
@@ -42,7 +43,7 @@ endforeach()
 set(KK_TRAMP_OBJECTS $<TARGET_OBJECTS:trampoline_objs>)
 if(KK_ARCH_SIMD_SOURCES)
   add_library(trampoline_simd OBJECT EXCLUDE_FROM_ALL ${KK_ARCH_SIMD_SOURCES})
-  target_include_directories(trampoline_simd PRIVATE include)
+  target_include_directories(trampoline_simd PRIVATE include ${KK_ABI_INCLUDE})
   target_compile_options(trampoline_simd PRIVATE ${KK_COMMON_FLAGS} ${KK_ARCH_SIMD_FLAGS})
   list(APPEND KK_TRAMP_OBJECTS $<TARGET_OBJECTS:trampoline_simd>)
 endif()
@@ -71,7 +72,7 @@ add_custom_target(trampoline DEPENDS libkexkit-trampoline.a trampoline.check)
 
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/libkexkit-trampoline.a
         DESTINATION lib/kexkit/${KEXKIT_ARCH} COMPONENT trampoline)
-install(FILES include/kexkit/trampoline.h include/kexkit/x86-boot-params.h
+install(FILES ${KK_ABI_INCLUDE}/kexkit/trampoline.h ${KK_ABI_INCLUDE}/kexkit/x86-boot-params.h
         DESTINATION include/kexkit COMPONENT trampoline)
 install(FILES ${KK_TRAMP_DIR}/kexkit-trampoline.ld
         DESTINATION lib/kexkit/ldscripts COMPONENT trampoline)

@@ -49,6 +49,13 @@ static_assert(offsetof(DigestRegion, digest) == 16);
 static_assert(offsetof(DigestRegion, segment) == 48);
 static_assert(offsetof(DigestRegion, label) == 52);
 static_assert(sizeof(DigestRegion) == 64);
+// DigestRegion's fields in order, for the host's encoder (load::EncodeParams): a field
+// added to the struct and not here fails the size check below, so the two never drift.
+#define KEXKIT_DIGEST_REGION_FIELDS(X) X(start) X(len) X(digest) X(segment) X(label)
+#define KEXKIT_ABI_FIELD_SIZE(f) +sizeof(DigestRegion::f)
+static_assert(0 KEXKIT_DIGEST_REGION_FIELDS(KEXKIT_ABI_FIELD_SIZE) == sizeof(DigestRegion),
+              "KEXKIT_DIGEST_REGION_FIELDS must list every DigestRegion field");
+#undef KEXKIT_ABI_FIELD_SIZE
 
 // Symbol kexkit_params.
 struct PurgatoryParams {
@@ -80,6 +87,15 @@ static_assert(offsetof(PurgatoryParams, hvc_vtermno) == 1076);
 static_assert(offsetof(PurgatoryParams, opal_base) == 1080);
 static_assert(offsetof(PurgatoryParams, opal_entry) == 1088);
 static_assert(sizeof(PurgatoryParams) == 1096);
+// PurgatoryParams' fields in order, for the host's encoder, checked the same way.
+#define KEXKIT_PURGATORY_PARAMS_FIELDS(X)                                                    \
+  X(magic) X(flags) X(region_count) X(reserved0) X(regions) X(backup_src) X(backup_dst)     \
+      X(backup_size) X(serial_port) X(serial_divisor) X(hvc_vtermno) X(opal_base)           \
+          X(opal_entry)
+#define KEXKIT_ABI_FIELD_SIZE(f) +sizeof(PurgatoryParams::f)
+static_assert(0 KEXKIT_PURGATORY_PARAMS_FIELDS(KEXKIT_ABI_FIELD_SIZE) == sizeof(PurgatoryParams),
+              "KEXKIT_PURGATORY_PARAMS_FIELDS must list every PurgatoryParams field");
+#undef KEXKIT_ABI_FIELD_SIZE
 
 // Symbol kexkit_entry_x86_64: the registers the x86_64 entry code loads before it
 // jumps to rip [x86 boot protocol, 64-bit boot: rsi = boot_params].
