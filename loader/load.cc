@@ -174,6 +174,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   auto paddr = ctx.space.Allocate(pmemsz, std::max<uint64_t>(layout->align, seg_align), pmin,
                                   pmax, /*top_down=*/false);
   if (!paddr) return Wrap("purgatory", paddr.error());
+  if (auto r = arch.PurgatoryPlaced(ctx, *paddr, pmemsz); !r) return std::unexpected(r.error());
   auto image = link::Link(*obj, *paddr);
   if (!image) return std::unexpected(image.error());
 

@@ -50,6 +50,12 @@ class ArchLoader {
   // Adds the kernel, initrd and boot data segments (and, for -p, backup and ELF core
   // header), allocating from ctx.space; may set ctx.params.backup_* and console fields.
   virtual Result<void> AddSegments(LoadContext& ctx) = 0;
+  // The generic plan placed the purgatory at [addr, addr + memsz) (after AddSegments,
+  // before any digest): an arch whose boot information names it (ppc64: the device
+  // tree's reserve map) finishes that information here, adding its last segments.
+  virtual Result<void> PurgatoryPlaced(LoadContext&, uint64_t /*addr*/, uint64_t /*memsz*/) {
+    return {};
+  }
   // [min, max) for the purgatory's segment.
   virtual std::pair<uint64_t, uint64_t> PurgatoryWindow(const LoadContext& ctx) const = 0;
   // Alignment of the purgatory segment's address and size: kexec_load wants every

@@ -218,14 +218,6 @@ class Ppc64Loader final : public load::ArchLoader {
       if (auto r = AddCrashSegments(ctx, &backup_dst, &hdr_addr, &hdr_memsz); !r) return r;
     }
 
-    // The purgatory's size, to reserve it in the tree before BuildLoadPlan places it.
-    auto pobj = link::RelocatableObject::Parse(purgatory_, "purgatory.ro");
-    if (!pobj) return std::unexpected(pobj.error());
-    auto playout = link::ComputeLayout(*pobj);
-    if (!playout) return std::unexpected(playout.error());
-    const uint64_t pmemsz = AlignUp(playout->mem_size, kSegmentAlign);
-    const uint64_t palign = std::max<uint64_t>(playout->align, kSegmentAlign);
-
     if (auto r = fdt->SetChosen(ctx.cmdline, initrd_start, initrd_end); !r) return r;
     // Reserve map [kexec-tools fs2dt.c / kexec-elf-ppc64.c]: RTAS (the new kernel must
     // not reuse the running instance's memory), the initrd, the purgatory and the tree.
@@ -273,19 +265,13 @@ class Ppc64Loader final : public load::ArchLoader {
       if (auto r = AddCpuHotplugRoom(ctx, *fdt); !r) return r;
     }
 
-    // Tree: high in the RMA (the kernel reads it with the MMU off). Then the purgatory's
-    // address, predicted exactly as BuildLoadPlan will choose it (lowest fit in
-    // PurgatoryWindow from the same free space), so the tree can reserve it.
-    const uint64_t fdt_memsz = AlignUp(fdt->size(), kSegmentAlign);
-    auto faddr = ctx.space.Allocate(fdt_memsz, kSegmentAlign, 0, rma_top_, true);
+    // Tree: high in the RMA (the kernel reads it with the MMU off). The purgatory's
+    // reserve entry is filled in once the generic plan has placed it (PurgatoryPlaced).
+    fdt_memsz_ = AlignUp(fdt->size(), kSegmentAlign);
+    auto faddr = ctx.space.Allocate(fdt_memsz_, kSegmentAlign, 0, rma_top_, true);
     if (!faddr) return Wrap("device tree", faddr.error());
     fdt_addr_ = *faddr;
-    load::AddressSpace probe = ctx.space;
-    const auto [pmin, pmax] = PurgatoryWindow(ctx);
-    auto paddr = probe.Allocate(pmemsz, palign, pmin, pmax, false);
-    if (!paddr) return Wrap("purgatory", paddr.error());
-    purgatory_addr_ = *paddr;
-    if (auto r = fdt->SetReserve(*purg_rsv, purgatory_addr_, pmemsz); !r) return r;
+    purg_rsv_ = *purg_rsv;
     if (auto r = fdt->SetReserve(*fdt_rsv, fdt_addr_, fdt->size()); !r) return r;
 
     // Console, when asked for (console=hvc<n> is the firmware console on both
@@ -324,9 +310,18 @@ class Ppc64Loader final : public load::ArchLoader {
       ctx.plan.notes.push_back(
           Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
     }
+    fdt_.emplace(std::move(*fdt));
+    return {};
+  }
+
+  Result<void> PurgatoryPlaced(LoadContext& ctx, uint64_t addr, uint64_t memsz) override {
+    if (!fdt_) return Fail("internal: the purgatory was placed before the device tree");
+    purgatory_addr_ = addr;
+    if (auto r = fdt_->SetReserve(purg_rsv_, addr, memsz); !r) return r;
     // --hotplug: the kernel rewrites /cpus in this tree on a CPU hot-add.
-    ctx.plan.segments.push_back({ctx.plan.Own(std::move(*fdt).Take()), fdt_addr_, fdt_memsz,
-                                 "device tree", /*digested=*/!(opt.crash && opt.hotplug)});
+    ctx.plan.segments.push_back({ctx.plan.Own(std::move(*fdt_).Take()), fdt_addr_, fdt_memsz_,
+                                 "device tree", /*digested=*/!(ctx.opt.crash && ctx.opt.hotplug)});
+    fdt_.reset();
     return {};
   }
 
@@ -435,8 +430,10 @@ class Ppc64Loader final : public load::ArchLoader {
   Vmlinux vm_;
   uint64_t rma_top_ = kRmaCap;
   uint64_t kernel_addr_ = 0;
-  uint64_t fdt_addr_ = 0;
+  uint64_t fdt_addr_ = 0, fdt_memsz_ = 0;
   uint64_t purgatory_addr_ = 0;
+  size_t purg_rsv_ = 0;                // the purgatory's reserve entry in fdt_
+  std::optional<FdtBuilder> fdt_;      // between AddSegments and PurgatoryPlaced
   uint64_t opal_base_ = 0, opal_entry_ = 0;
 };
 
