@@ -27,8 +27,8 @@ std::string SectionLabel(const RelocatableObject& obj, uint32_t index) {
 Result<void> CheckSigned(int64_t v, int bits, const char* what) {
   const int64_t lo = -(int64_t{1} << (bits - 1)), hi = (int64_t{1} << (bits - 1)) - 1;
   if (v < lo || v > hi) {
-    return Fail("%s value %lld overflows a signed %d-bit field", what,
-                static_cast<long long>(v), bits);
+    return Fail("%s value %lld overflows a signed %d-bit field", what, static_cast<long long>(v),
+                bits);
   }
   return {};
 }
@@ -62,9 +62,10 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
       if (!(s.flags & elf::kShfAlloc) || (s.type == elf::kShtNobits) != want_nobits) continue;
       if (s.type == elf::kShtInitArray || s.type == elf::kShtFiniArray ||
           s.type == elf::kShtPreinitArray) {
-        return Fail("%s: section %.*s: static constructors/destructors never run in a "
-                    "purgatory", obj.name().c_str(), static_cast<int>(s.name.size()),
-                    s.name.data());
+        return Fail(
+            "%s: section %.*s: static constructors/destructors never run in a "
+            "purgatory",
+            obj.name().c_str(), static_cast<int>(s.name.size()), s.name.data());
       }
       uint64_t align = s.align;
       if (ppc64 && (s.name == ".toc" || (s.name == ".got" && L.toc_section == 0))) {
@@ -189,8 +190,7 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
         if (sec_off == kNotAllocated) {
           return Fail("%s: symbol '%.*s' is in non-loaded section %.*s", where.c_str(),
                       static_cast<int>(sym.name.size()), sym.name.data(),
-                      static_cast<int>(secs[sym.shndx].name.size()),
-                      secs[sym.shndx].name.data());
+                      static_cast<int>(secs[sym.shndx].name.size()), secs[sym.shndx].name.data());
         }
         s_value = base + sec_off + sym.value;
         s_section = secs[sym.shndx].name;
@@ -218,7 +218,7 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
 }
 
 Result<std::pair<const Symbol*, uint64_t>> LinkedImage::Find(std::string_view name,
-                                                              uint64_t size) const {
+                                                             uint64_t size) const {
   const char* n = obj_->name().c_str();
   const Symbol* found = nullptr;
   for (const Symbol& s : obj_->symbols()) {
@@ -234,14 +234,14 @@ Result<std::pair<const Symbol*, uint64_t>> LinkedImage::Find(std::string_view na
     return Fail("%s: no symbol '%.*s'", n, static_cast<int>(name.size()), name.data());
   }
   if (found->shndx >= elf::kShnLoreserve || found->shndx >= obj_->sections().size()) {
-    return Fail("%s: symbol '%.*s' is not in a loaded section", n,
-                static_cast<int>(name.size()), name.data());
+    return Fail("%s: symbol '%.*s' is not in a loaded section", n, static_cast<int>(name.size()),
+                name.data());
   }
   const uint64_t sec_off = layout_.section_offset[found->shndx];
   const Section& sec = obj_->sections()[found->shndx];
   if (sec_off == kNotAllocated) {
-    return Fail("%s: symbol '%.*s' is not in a loaded section", n,
-                static_cast<int>(name.size()), name.data());
+    return Fail("%s: symbol '%.*s' is not in a loaded section", n, static_cast<int>(name.size()),
+                name.data());
   }
   if (size != kNotAllocated) {
     if (sec.type == elf::kShtNobits) {
@@ -256,9 +256,8 @@ Result<std::pair<const Symbol*, uint64_t>> LinkedImage::Find(std::string_view na
                   static_cast<unsigned long long>(size));
     }
     if (found->value > sec.size || sec.size - found->value < size) {
-      return Fail("%s: symbol '%.*s' runs past the end of %.*s", n,
-                  static_cast<int>(name.size()), name.data(), static_cast<int>(sec.name.size()),
-                  sec.name.data());
+      return Fail("%s: symbol '%.*s' runs past the end of %.*s", n, static_cast<int>(name.size()),
+                  name.data(), static_cast<int>(sec.name.size()), sec.name.data());
     }
   }
   return std::make_pair(found, sec_off + found->value);
@@ -278,7 +277,7 @@ Result<void> LinkedImage::SetSymbol(std::string_view name, std::span<const uint8
 }
 
 Result<std::span<const uint8_t>> LinkedImage::GetSymbol(std::string_view name,
-                                                         uint64_t size) const {
+                                                        uint64_t size) const {
   auto f = Find(name, size);
   if (!f) return std::unexpected(f.error());
   return std::span<const uint8_t>(bytes_).subspan(f->second, size);

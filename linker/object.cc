@@ -76,16 +76,16 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
 
   const uint16_t type = r.U16(16);
   if (type != elf::kEtRel) return Fail("%s: ELF type %u is not ET_REL (relocatable)", n, type);
-  obj.format_ = {is64 ? ElfClass::k64 : ElfClass::k32, endian, r.U16(18),
-                 r.U32(is64 ? 48 : 36)};
+  obj.format_ = {is64 ? ElfClass::k64 : ElfClass::k32, endian, r.U16(18), r.U32(is64 ? 48 : 36)};
 
   const uint64_t shoff = r.Word(is64 ? 40 : 32, is64);
   const uint16_t shentsize = r.U16(is64 ? 58 : 46);
   const uint16_t shnum = r.U16(is64 ? 60 : 48);
   const uint16_t shstrndx = r.U16(is64 ? 62 : 50);
   if (shnum == 0) return Fail("%s: no section headers (or extended numbering, unsupported)", n);
-  if (shentsize != L.shdr_size) return Fail("%s: section header size %u, expected %u", n,
-                                            shentsize, static_cast<unsigned>(L.shdr_size));
+  if (shentsize != L.shdr_size)
+    return Fail("%s: section header size %u, expected %u", n, shentsize,
+                static_cast<unsigned>(L.shdr_size));
   if (!RangeOk(shoff, uint64_t{shnum} * shentsize, bytes.size())) {
     return Fail("%s: section header table (offset 0x%llx, %u entries) runs past the end", n,
                 static_cast<unsigned long long>(shoff), shnum);
@@ -125,8 +125,8 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
     }
     if (s.type != elf::kShtNobits && s.type != elf::kShtNull &&
         !RangeOk(s.offset, s.size, bytes.size())) {
-      return Fail("%s: section %u (offset 0x%llx, size 0x%llx) runs past the end of the file", n,
-                  i, static_cast<unsigned long long>(s.offset),
+      return Fail("%s: section %u (offset 0x%llx, size 0x%llx) runs past the end of the file", n, i,
+                  static_cast<unsigned long long>(s.offset),
                   static_cast<unsigned long long>(s.size));
     }
   }
@@ -147,8 +147,9 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
   }
   if (symtab != 0) {
     const Section& st = obj.sections_[symtab];
-    if (st.entsize != L.sym_size) return Fail("%s: symbol table entry size %llu", n,
-                                              static_cast<unsigned long long>(st.entsize));
+    if (st.entsize != L.sym_size)
+      return Fail("%s: symbol table entry size %llu", n,
+                  static_cast<unsigned long long>(st.entsize));
     if (st.link == 0 || st.link >= shnum || obj.sections_[st.link].type != elf::kShtStrtab) {
       return Fail("%s: symbol table string table index %u invalid", n, st.link);
     }
@@ -192,10 +193,10 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
     if (s.type != elf::kShtRel && s.type != elf::kShtRela) continue;
     const bool rela = s.type == elf::kShtRela;
     const uint64_t esz = rela ? L.rela_size : L.rel_size;
-    if (s.entsize != esz) return Fail("%s: %.*s: entry size %llu, expected %llu", n,
-                                      static_cast<int>(s.name.size()), s.name.data(),
-                                      static_cast<unsigned long long>(s.entsize),
-                                      static_cast<unsigned long long>(esz));
+    if (s.entsize != esz)
+      return Fail("%s: %.*s: entry size %llu, expected %llu", n, static_cast<int>(s.name.size()),
+                  s.name.data(), static_cast<unsigned long long>(s.entsize),
+                  static_cast<unsigned long long>(esz));
     if (s.info == 0 || s.info >= shnum) {
       return Fail("%s: %.*s: target section index %u out of range", n,
                   static_cast<int>(s.name.size()), s.name.data(), s.info);

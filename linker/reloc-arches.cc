@@ -12,10 +12,17 @@ extern const RelocArch kRelocPpc64;
 const RelocArch* FindRelocArch(uint16_t machine, ElfClass cls) {
   const RelocArch* arch = nullptr;
   switch (machine) {
-    case elf::kEmX86_64: arch = &kRelocX86_64; break;
-    case elf::kEm386: arch = &kRelocI386; break;
-    case elf::kEmPpc64: arch = &kRelocPpc64; break;
-    default: return nullptr;
+    case elf::kEmX86_64:
+      arch = &kRelocX86_64;
+      break;
+    case elf::kEm386:
+      arch = &kRelocI386;
+      break;
+    case elf::kEmPpc64:
+      arch = &kRelocPpc64;
+      break;
+    default:
+      return nullptr;
   }
   return arch->cls == cls ? arch : nullptr;
 }

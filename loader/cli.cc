@@ -11,15 +11,50 @@ namespace kexkit::load {
 namespace {
 
 enum LongOnly {
-  kOptInitrd = 256, kOptAppend, kOptReuseCmdline, kOptDtb, kOptMemMin, kOptMemMax, kOptSerial,
-  kOptSerialBaud, kOptConsoleSerial, kOptConsoleVga, kOptEntry32, kOptElf32, kOptElf64,
-  kOptDryRun, kOptIomem, kOptMemmap, kOptBootParams, kOptProcCmdline, kOptSysfs,
-  kOptDeviceTree, kOptCorruptDigest, kOptKcore, kOptPagingLevels,
+  kOptInitrd = 256,
+  kOptAppend,
+  kOptReuseCmdline,
+  kOptDtb,
+  kOptMemMin,
+  kOptMemMax,
+  kOptSerial,
+  kOptSerialBaud,
+  kOptConsoleSerial,
+  kOptConsoleVga,
+  kOptEntry32,
+  kOptElf32,
+  kOptElf64,
+  kOptDryRun,
+  kOptIomem,
+  kOptMemmap,
+  kOptBootParams,
+  kOptProcCmdline,
+  kOptSysfs,
+  kOptDeviceTree,
+  kOptCorruptDigest,
+  kOptKcore,
+  kOptPagingLevels,
   // kexec-tools 2.0.32 options (kexec.h, arch/*/include/arch/options.h, the loaders).
-  kOptArgsLinux, kOptArgsElf, kOptArgsNone, kOptDtNoOldRoot, kOptReuseInitrd,
-  kOptPrintCkrSize, kOptEntry, kOptNoEfi, kOptResetVga, kOptPassMemmap, kOptReuseVideo,
-  kOptPreserveContext, kOptJumpBackHelper, kOptLiveUpdate, kOptExecLiveUpdate, kOptHotplug,
-  kOptNoCma, kOptForceDtb, kOptModule, kOptRealMode,
+  kOptArgsLinux,
+  kOptArgsElf,
+  kOptArgsNone,
+  kOptDtNoOldRoot,
+  kOptReuseInitrd,
+  kOptPrintCkrSize,
+  kOptEntry,
+  kOptNoEfi,
+  kOptResetVga,
+  kOptPassMemmap,
+  kOptReuseVideo,
+  kOptPreserveContext,
+  kOptJumpBackHelper,
+  kOptLiveUpdate,
+  kOptExecLiveUpdate,
+  kOptHotplug,
+  kOptNoCma,
+  kOptForceDtb,
+  kOptModule,
+  kOptRealMode,
 };
 
 // kexec_file_load flags [include/uapi/linux/kexec.h]: KEXEC_FILE_NO_CMA (6.14),
@@ -128,9 +163,12 @@ bool ParseU64(const char* s, uint64_t* out) {
   const unsigned long long v = std::strtoull(s, &end, 0);
   if (errno != 0 || end == s) return false;
   uint64_t mult = 1;
-  if (*end == 'K' || *end == 'k') mult = 1ull << 10, ++end;
-  else if (*end == 'M' || *end == 'm') mult = 1ull << 20, ++end;
-  else if (*end == 'G' || *end == 'g') mult = 1ull << 30, ++end;
+  if (*end == 'K' || *end == 'k')
+    mult = 1ull << 10, ++end;
+  else if (*end == 'M' || *end == 'm')
+    mult = 1ull << 20, ++end;
+  else if (*end == 'G' || *end == 'g')
+    mult = 1ull << 30, ++end;
   if (*end != '\0') return false;
   if (v > ~0ull / mult) return false;
   *out = v * mult;
@@ -218,31 +256,77 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   while ((c = getopt_long(argc, argv, ":hvfelpuSscaidxyt:", kLongOptions, nullptr)) != -1) {
     uint64_t v = 0;
     switch (c) {
-      case 'h': o.action = Action::kHelp; return o;
-      case 'v': o.action = Action::kVersion; return o;
-      case 'f': o.force = true; break;
-      case 'e': exec = true; break;
-      case 'l': load = true; break;
-      case 'p': panic = true; break;
-      case 'u': unload = true; break;
-      case 'S': status = true; break;
+      case 'h':
+        o.action = Action::kHelp;
+        return o;
+      case 'v':
+        o.action = Action::kVersion;
+        return o;
+      case 'f':
+        o.force = true;
+        break;
+      case 'e':
+        exec = true;
+        break;
+      case 'l':
+        load = true;
+        break;
+      case 'p':
+        panic = true;
+        break;
+      case 'u':
+        unload = true;
+        break;
+      case 'S':
+        status = true;
+        break;
       // -s, -c and -a choose the system call; as in kexec-tools the last one wins, so
       // a script may append one to KEXEC_ARGS that already hold another.
-      case 's': o.file_syscall = true, o.kexec_syscall = o.auto_syscall = false; break;
-      case 'c': o.kexec_syscall = true, o.file_syscall = o.auto_syscall = false; break;
-      case 'a': o.auto_syscall = true, o.file_syscall = o.kexec_syscall = false; break;
-      case 'i': o.no_checks = true; break;
-      case 'd': o.debug = true; break;
-      case 'x': o.no_ifdown = true; break;
-      case 'y': o.no_sync = true; break;
-      case 't': o.type = optarg; break;
-      case kOptArgsLinux: o.args_linux = true; break;
-      case kOptDtNoOldRoot: o.dt_no_old_root = true; break;
-      case kOptNoEfi: o.noefi = true; break;
-      case kOptReuseVideo: o.reuse_video_type = true; break;
-      case kOptNoCma: o.file_flags |= kFileNoCma; break;
-      case kOptForceDtb: o.file_flags |= kFileForceDtb; break;
-      case kOptPrintCkrSize: print_ckr = true; break;
+      case 's':
+        o.file_syscall = true, o.kexec_syscall = o.auto_syscall = false;
+        break;
+      case 'c':
+        o.kexec_syscall = true, o.file_syscall = o.auto_syscall = false;
+        break;
+      case 'a':
+        o.auto_syscall = true, o.file_syscall = o.kexec_syscall = false;
+        break;
+      case 'i':
+        o.no_checks = true;
+        break;
+      case 'd':
+        o.debug = true;
+        break;
+      case 'x':
+        o.no_ifdown = true;
+        break;
+      case 'y':
+        o.no_sync = true;
+        break;
+      case 't':
+        o.type = optarg;
+        break;
+      case kOptArgsLinux:
+        o.args_linux = true;
+        break;
+      case kOptDtNoOldRoot:
+        o.dt_no_old_root = true;
+        break;
+      case kOptNoEfi:
+        o.noefi = true;
+        break;
+      case kOptReuseVideo:
+        o.reuse_video_type = true;
+        break;
+      case kOptNoCma:
+        o.file_flags |= kFileNoCma;
+        break;
+      case kOptForceDtb:
+        o.file_flags |= kFileForceDtb;
+        break;
+      case kOptPrintCkrSize:
+        print_ckr = true;
+        break;
       case kOptEntry:
         // kexec-tools: the jump-back address; 0 means "no jump back", its default.
         if (!ParseU64(optarg, &v)) return Fail("--entry=%s: not an address", optarg);
@@ -251,18 +335,31 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
                       RefusalReason(kOptPreserveContext));
         }
         break;
-      case kOptArgsElf: case kOptArgsNone: case kOptReuseInitrd: case kOptResetVga:
-      case kOptPassMemmap: case kOptPreserveContext: case kOptJumpBackHelper:
-      case kOptLiveUpdate: case kOptExecLiveUpdate: case kOptModule:
+      case kOptArgsElf:
+      case kOptArgsNone:
+      case kOptReuseInitrd:
+      case kOptResetVga:
+      case kOptPassMemmap:
+      case kOptPreserveContext:
+      case kOptJumpBackHelper:
+      case kOptLiveUpdate:
+      case kOptExecLiveUpdate:
+      case kOptModule:
       case kOptRealMode:
         return Fail("%s: not supported by kexkit: %s", argv[optind - 1], RefusalReason(c));
-      case kOptInitrd: o.initrd = optarg; break;
+      case kOptInitrd:
+        o.initrd = optarg;
+        break;
       case kOptAppend:
         if (!o.append.empty()) o.append += ' ';
         o.append += optarg;
         break;
-      case kOptReuseCmdline: o.reuse_cmdline = true; break;
-      case kOptDtb: o.dtb = optarg; break;
+      case kOptReuseCmdline:
+        o.reuse_cmdline = true;
+        break;
+      case kOptDtb:
+        o.dtb = optarg;
+        break;
       case kOptMemMin:
         if (!ParseU64(optarg, &v)) return Fail("--mem-min=%s: not an address", optarg);
         o.mem_min = v;
@@ -292,10 +389,18 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         }
         o.serial_baud = static_cast<uint32_t>(v);
         break;
-      case kOptConsoleSerial: o.console_serial = true; break;
-      case kOptConsoleVga: o.console_vga = true; break;
-      case kOptEntry32: o.entry_32bit = true; break;
-      case kOptHotplug: o.hotplug = true; break;
+      case kOptConsoleSerial:
+        o.console_serial = true;
+        break;
+      case kOptConsoleVga:
+        o.console_vga = true;
+        break;
+      case kOptEntry32:
+        o.entry_32bit = true;
+        break;
+      case kOptHotplug:
+        o.hotplug = true;
+        break;
       case kOptElf32:
       case kOptElf64: {
         const int cls = c == kOptElf32 ? 32 : 64;
@@ -305,20 +410,41 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         o.core_elf_class = cls;
         break;
       }
-      case kOptDryRun: o.dry_run = true; break;
-      case kOptIomem: o.iomem = optarg; iomem_set = true; break;
-      case kOptMemmap: o.memmap = optarg; memmap_set = true; break;
-      case kOptBootParams: o.boot_params = optarg; boot_params_set = true; break;
-      case kOptProcCmdline: o.proc_cmdline = optarg; break;
-      case kOptSysfs: o.sysfs = optarg; sysfs_set = true; break;
-      case kOptKcore: o.kcore = optarg; kcore_set = true; break;
+      case kOptDryRun:
+        o.dry_run = true;
+        break;
+      case kOptIomem:
+        o.iomem = optarg;
+        iomem_set = true;
+        break;
+      case kOptMemmap:
+        o.memmap = optarg;
+        memmap_set = true;
+        break;
+      case kOptBootParams:
+        o.boot_params = optarg;
+        boot_params_set = true;
+        break;
+      case kOptProcCmdline:
+        o.proc_cmdline = optarg;
+        break;
+      case kOptSysfs:
+        o.sysfs = optarg;
+        sysfs_set = true;
+        break;
+      case kOptKcore:
+        o.kcore = optarg;
+        kcore_set = true;
+        break;
       case kOptPagingLevels:
         if (std::string_view(optarg) != "4" && std::string_view(optarg) != "5") {
           return Fail("--paging-levels=%s: want 4 or 5", optarg);
         }
         o.paging_levels = optarg[0] - '0';
         break;
-      case kOptDeviceTree: o.device_tree = optarg; break;
+      case kOptDeviceTree:
+        o.device_tree = optarg;
+        break;
       case kOptCorruptDigest:
         o.test_corrupt_digest = true;
         if (optarg != nullptr) {
@@ -329,7 +455,8 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
           o.test_corrupt_segment = static_cast<uint32_t>(v);
         }
         break;
-      case ':': return Fail("option %s needs a value", argv[optind - 1]);
+      case ':':
+        return Fail("option %s needs a value", argv[optind - 1]);
       default:
         if (optopt != 0) return Fail("unknown option -%c (see --help)", optopt);
         return Fail("unknown option %s (see --help)", argv[optind - 1]);
@@ -356,20 +483,27 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
     return o;
   }
   o.crash = panic || (status && !load);  // -S alone asks about the crash kernel [kexec-tools]
-  const int actions = ((load && !status) || (panic && !unload && !status)) + unload + status +
-                      (exec && !o.force);
-  if (load && panic && !status) return Fail("-l and -p conflict: load either a kexec or a capture kernel");
+  const int actions =
+      ((load && !status) || (panic && !unload && !status)) + unload + status + (exec && !o.force);
+  if (load && panic && !status)
+    return Fail("-l and -p conflict: load either a kexec or a capture kernel");
   if (actions > 1) return Fail("conflicting actions: give one of -l, -p, -u, -e, -S");
   if (o.force && (unload || status || (exec && load))) {
     return Fail("-f loads and boots; it does not combine with -u, -S or -e");
   }
-  if (unload) o.action = Action::kUnload;
-  else if (status) o.action = Action::kStatus;
-  else if (load || panic || o.force) o.action = Action::kLoad;
-  else if (exec) o.action = Action::kExec;
-  else if (!o.kernel.empty()) o.action = Action::kLoad;  // `kexkit KERNEL`, as kexec does
+  if (unload)
+    o.action = Action::kUnload;
+  else if (status)
+    o.action = Action::kStatus;
+  else if (load || panic || o.force)
+    o.action = Action::kLoad;
+  else if (exec)
+    o.action = Action::kExec;
+  else if (!o.kernel.empty())
+    o.action = Action::kLoad;  // `kexkit KERNEL`, as kexec does
 
-  if (o.action == Action::kNone) return Fail("nothing to do: give -l, -p, -u, -e or -S (see --help)");
+  if (o.action == Action::kNone)
+    return Fail("nothing to do: give -l, -p, -u, -e or -S (see --help)");
   if (o.action == Action::kLoad && o.kernel.empty()) return Fail("no kernel given to load");
   if (o.action != Action::kLoad && !o.kernel.empty()) {
     return Fail("a kernel (%s) is only taken with -l, -p or -f", o.kernel.c_str());

@@ -58,10 +58,11 @@ Result<void> PreadAll(int fd, const std::string& path, uint64_t off, uint8_t* bu
 Result<uint64_t> CrashHotplugHeaderSize(const std::string& sysfs) {
   const std::string path = sysfs + "/kernel/crash_elfcorehdr_size";
   if (!Exists(path)) {
-    return Fail("--hotplug: %s: not there, so this kernel cannot update a loaded capture "
-                "kernel on CPU or memory hotplug (needs Linux 6.6+ on x86, 6.10+ on ppc64, "
-                "with CONFIG_CRASH_HOTPLUG); load without --hotplug and reload after hotplug",
-                path.c_str());
+    return Fail(
+        "--hotplug: %s: not there, so this kernel cannot update a loaded capture "
+        "kernel on CPU or memory hotplug (needs Linux 6.6+ on x86, 6.10+ on ppc64, "
+        "with CONFIG_CRASH_HOTPLUG); load without --hotplug and reload after hotplug",
+        path.c_str());
   }
   auto text = ReadTextFile(path);
   if (!text) return std::unexpected(text.error());
@@ -257,10 +258,9 @@ Result<std::vector<MemRange>> ReadDumpRanges(LoadContext& ctx, bool require_iome
   if (!iomem) return std::unexpected(iomem.error());
   const std::vector<MemRange>& crash = ctx.map.crash;
   auto same = [](const std::vector<MemRange>& a, const std::vector<MemRange>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](const MemRange& x, const MemRange& y) {
-                        return x.start == y.start && x.end == y.end;
-                      });
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](const MemRange& x, const MemRange& y) { return x.start == y.start && x.end == y.end; });
   };
   if ((require_iomem_crash || !iomem->crash.empty()) && !same(iomem->crash, crash)) {
     return Fail("%s: the crash region changed between two reads; nothing was loaded, try again",
@@ -349,11 +349,11 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
   // elfcorehdr=<KiB>K [kexec-tools cmdline_add_elfcorehdr], on every architecture.
   out.cmdline_extra = Line(" elfcorehdr=%lluK", (ull)(*hdr_addr >> 10));
 
-  notes.push_back(Line(
-      "kdump: backup 0x%llx-0x%llx (0x%llx bytes) -> 0x%llx, copied by the "
-      "purgatory after its check",
-      (ull)f.backup_src.start, (ull)f.backup_src.end - 1, (ull)f.backup_src.size(),
-      (ull)*backup_dst));
+  notes.push_back(
+      Line("kdump: backup 0x%llx-0x%llx (0x%llx bytes) -> 0x%llx, copied by the "
+           "purgatory after its check",
+           (ull)f.backup_src.start, (ull)f.backup_src.end - 1, (ull)f.backup_src.size(),
+           (ull)*backup_dst));
   notes.push_back(
       Line("kdump: ELF%d core header at 0x%llx: e_machine %u, %zu program headers "
            "in 0x%llx bytes, segment 0x%llx (room for %llu more)",

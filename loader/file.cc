@@ -92,7 +92,7 @@ int64_t MtimeNs(const struct stat& st) {
 Result<MappedFile> MappedFile::Open(const std::string& path, bool allow_empty) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail("%s: %s", path.c_str(), std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
@@ -135,8 +135,7 @@ Result<void> MappedFile::CheckUnchanged() const {
   const bool shrank = guard_ >= 0 && g_slots[guard_].faulted.load();
   if (shrank || ::fstat(fd_, &st) != 0 || static_cast<size_t>(st.st_size) != size_ ||
       MtimeNs(st) != mtime_ns_) {
-    return Fail("%s: changed while kexkit was reading it (%s); nothing was loaded",
-                path_.c_str(),
+    return Fail("%s: changed while kexkit was reading it (%s); nothing was loaded", path_.c_str(),
                 shrank || static_cast<size_t>(st.st_size) < size_ ? "it shrank" : "rewritten");
   }
   return {};

@@ -65,9 +65,9 @@ class MappedFile {
   std::string path_;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  int fd_ = -1;        // kept open: ReadRange reads it, CheckUnchanged looks at its inode
+  int fd_ = -1;  // kept open: ReadRange reads it, CheckUnchanged looks at its inode
   int64_t mtime_ns_ = 0;
-  int guard_ = -1;     // slot in the SIGBUS guard table, -1 if none was free
+  int guard_ = -1;  // slot in the SIGBUS guard table, -1 if none was free
 };
 
 // Small text files (/proc, /sys): whole contents, or an error naming the path.

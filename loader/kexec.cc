@@ -30,13 +30,19 @@ constexpr unsigned long kFileOnCrash = 0x2, kFileNoInitramfs = 0x4, kFileUnload 
 
 std::string ErrnoText(int err) {
   switch (err) {
-    case EPERM: return "operation not permitted (need root, or kexec is disabled: "
-                       "kernel.kexec_load_disabled, lockdown)";
-    case EBUSY: return "kexec is busy (another load in progress)";
-    case ENOSYS: return "this kernel has no such kexec system call";
-    case EADDRNOTAVAIL: return "a segment is outside the memory the kernel allows";
-    case EKEYREJECTED: return "the kernel rejected the image signature";
-    default: return std::strerror(err);
+    case EPERM:
+      return "operation not permitted (need root, or kexec is disabled: "
+             "kernel.kexec_load_disabled, lockdown)";
+    case EBUSY:
+      return "kexec is busy (another load in progress)";
+    case ENOSYS:
+      return "this kernel has no such kexec system call";
+    case EADDRNOTAVAIL:
+      return "a segment is outside the memory the kernel allows";
+    case EKEYREJECTED:
+      return "the kernel rejected the image signature";
+    default:
+      return std::strerror(err);
   }
 }
 
@@ -79,8 +85,8 @@ class SystemKexec final : public KexecSys {
                       reinterpret_cast<const void*>(static_cast<uintptr_t>(s.mem)),
                       static_cast<size_t>(s.memsz)});
     }
-    if (::syscall(SYS_kexec_load, static_cast<unsigned long>(plan.entry), segs.size(),
-                  segs.data(), plan.flags) != 0) {
+    if (::syscall(SYS_kexec_load, static_cast<unsigned long>(plan.entry), segs.size(), segs.data(),
+                  plan.flags) != 0) {
       return FailErrno("kexec_load", errno);
     }
     return {};
@@ -101,15 +107,19 @@ class SystemKexec final : public KexecSys {
       ::close(kfd);
       return Fail("%s: %s", initrd.c_str(), std::strerror(err));
     }
-    const long r = ::syscall(SYS_kexec_file_load, kfd, ifd, cmdline.size() + 1, cmdline.c_str(),
-                             flags);
+    const long r =
+        ::syscall(SYS_kexec_file_load, kfd, ifd, cmdline.size() + 1, cmdline.c_str(), flags);
     const int err = errno;
     ::close(kfd);
     if (ifd >= 0) ::close(ifd);
     if (r != 0) return FailErrno("kexec_file_load", err);
     return {};
 #else
-    (void)kernel; (void)initrd; (void)cmdline; (void)crash; (void)extra_flags;
+    (void)kernel;
+    (void)initrd;
+    (void)cmdline;
+    (void)crash;
+    (void)extra_flags;
     return FailErrno("kexec_file_load", ENOSYS);
 #endif
   }

@@ -23,8 +23,7 @@ class KexecSys {
   // `flags`: extra KEXEC_FILE_* bits (--no-cma, --force-dtb). A failure carries errno
   // in Error::errnum, which -a needs to decide whether to fall back.
   virtual Result<void> FileLoad(const std::string& kernel, const std::string& initrd,
-                                const std::string& cmdline, bool crash,
-                                unsigned long flags) = 0;
+                                const std::string& cmdline, bool crash, unsigned long flags) = 0;
   // kexec_file_load(KEXEC_FILE_UNLOAD) with `file_syscall`, else kexec_load with no
   // segments; errno in Error::errnum.
   virtual Result<void> Unload(bool crash, bool file_syscall) = 0;

@@ -102,8 +102,10 @@ Result<void> CheckHotplugSegments(const std::vector<Segment>& segments) {
   if (hdr == nullptr) return Fail("--hotplug: internal: no core header segment");
   for (const Segment& s : segments) {
     if (&s == hdr || s.buf.size() < 4 || std::memcmp(s.buf.data(), kElf, 4) != 0) continue;
-    return Fail("--hotplug: the %s segment starts with ELF magic, so the kernel would take it "
-                "for the core header it updates on hotplug", s.what.c_str());
+    return Fail(
+        "--hotplug: the %s segment starts with ELF magic, so the kernel would take it "
+        "for the core header it updates on hotplug",
+        s.what.c_str());
   }
   return {};
 }
@@ -118,8 +120,10 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   std::vector<MemRange> usable;
   if (opt.crash) {
     if (ctx.map.crash.empty()) {
-      return Fail("%s: no crashkernel= reservation (no 'Crash kernel' range); boot the running "
-                  "kernel with crashkernel=256M", opt.iomem.c_str());
+      return Fail(
+          "%s: no crashkernel= reservation (no 'Crash kernel' range); boot the running "
+          "kernel with crashkernel=256M",
+          opt.iomem.c_str());
     }
     // kexec_load checks crash segments against crashk_res only; a second "Crash kernel"
     // range is crashk_low_res, reserved below 4 GiB only when crashk_res is above it, so
@@ -171,8 +175,8 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   const auto [pmin, pmax] = arch.PurgatoryWindow(ctx);
   const uint64_t seg_align = arch.segment_align();
   const uint64_t pmemsz = (layout->mem_size + seg_align - 1) & ~(seg_align - 1);
-  auto paddr = ctx.space.Allocate(pmemsz, std::max<uint64_t>(layout->align, seg_align), pmin,
-                                  pmax, /*top_down=*/false);
+  auto paddr = ctx.space.Allocate(pmemsz, std::max<uint64_t>(layout->align, seg_align), pmin, pmax,
+                                  /*top_down=*/false);
   if (!paddr) return Wrap("purgatory", paddr.error());
   if (auto r = arch.PurgatoryPlaced(ctx, *paddr, pmemsz); !r) return std::unexpected(r.error());
   auto image = link::Link(*obj, *paddr);
@@ -228,8 +232,8 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   ctx.plan.segment_digests.resize(ctx.plan.segments.size());  // not verified: zeros
   ctx.plan.entry = *entry;
   // |=: the arch's crash setup may have asked for hotplug updates (crash.h).
-  ctx.plan.flags |= (static_cast<unsigned long>(arch.elf_machine()) << 16) |
-                    (opt.crash ? 1UL : 0UL);
+  ctx.plan.flags |=
+      (static_cast<unsigned long>(arch.elf_machine()) << 16) | (opt.crash ? 1UL : 0UL);
   if (opt.hotplug) {
     if (auto r = CheckHotplugSegments(ctx.plan.segments); !r) return std::unexpected(r.error());
   }

@@ -12,9 +12,8 @@ namespace kexkit::load {
 namespace {
 
 void SortRanges(std::vector<MemRange>& v) {
-  std::sort(v.begin(), v.end(), [](const MemRange& a, const MemRange& b) {
-    return a.start < b.start;
-  });
+  std::sort(v.begin(), v.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
 }
 
 }  // namespace
@@ -62,8 +61,8 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
     }
     if (last < start) return Fail("%s:%zu: range ends before it starts", n.c_str(), line_no);
     if (start != 0 || last != 0) any_nonzero = true;
-    if (last == ~uint64_t{0}) return Fail("%s:%zu: range reaches the top of the address space",
-                                          n.c_str(), line_no);
+    if (last == ~uint64_t{0})
+      return Fail("%s:%zu: range reaches the top of the address space", n.c_str(), line_no);
     const std::string_view label = TrimSpace(line.substr(colon + 3));
     const MemRange r{start, last + 1, RangeTypeFromName(label)};
     if (label == "Crash kernel") {
@@ -108,7 +107,8 @@ Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
     auto s = ReadTextFile(base + "start");
     auto t = ReadTextFile(base + "end");
     auto ty = ReadTextFile(base + "type");
-    if (!s || !t || !ty) return Fail("%s: incomplete entry (start, end, type)", (dir + "/" + e).c_str());
+    if (!s || !t || !ty)
+      return Fail("%s: incomplete entry (start, end, type)", (dir + "/" + e).c_str());
     auto r = ParseFirmwareMemmapEntry(*s, *t, *ty, dir + "/" + e);
     if (!r) return std::unexpected(r.error());
     map.ranges.push_back(*r);
@@ -118,13 +118,11 @@ Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
   return map;
 }
 
-Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start_text,
-                                          std::string_view end_text,
+Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start_text, std::string_view end_text,
                                           std::string_view type_text, std::string_view name) {
   uint64_t start, last;
   if (!ParseUnsigned(TrimSpace(start_text), 16, &start) ||
-      !ParseUnsigned(TrimSpace(end_text), 16, &last) || last < start ||
-      last == ~uint64_t{0}) {
+      !ParseUnsigned(TrimSpace(end_text), 16, &last) || last < start || last == ~uint64_t{0}) {
     return Fail("%.*s: malformed start/end", static_cast<int>(name.size()), name.data());
   }
   return MemRange{start, last + 1, RangeTypeFromName(TrimSpace(type_text))};
@@ -174,11 +172,11 @@ AddressSpace::AddressSpace(std::vector<MemRange> usable) : free_(std::move(usabl
   SortRanges(free_);
 }
 
-Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t min,
-                                        uint64_t max, bool top_down) {
+Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                                        bool top_down) {
   if (size == 0) return Fail("zero-sized allocation");
-  if (align == 0 || (align & (align - 1)) != 0) return Fail("alignment %llu is not a power of two",
-                                                            static_cast<unsigned long long>(align));
+  if (align == 0 || (align & (align - 1)) != 0)
+    return Fail("alignment %llu is not a power of two", static_cast<unsigned long long>(align));
   auto try_range = [&](const MemRange& r, uint64_t* out) {
     const uint64_t lo = std::max(r.start, min);
     const uint64_t hi = std::min(r.end, max);
@@ -197,7 +195,8 @@ Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t 
   uint64_t addr = 0;
   bool found = false;
   if (top_down) {
-    for (auto it = free_.rbegin(); it != free_.rend() && !found; ++it) found = try_range(*it, &addr);
+    for (auto it = free_.rbegin(); it != free_.rend() && !found; ++it)
+      found = try_range(*it, &addr);
   } else {
     for (auto it = free_.begin(); it != free_.end() && !found; ++it) found = try_range(*it, &addr);
   }

@@ -23,9 +23,9 @@ struct MemRange {
 };
 
 struct MemoryMap {
-  std::vector<MemRange> ranges;     // firmware view, sorted by start
-  std::vector<MemRange> crash;      // "Crash kernel" reservations, sorted
-  std::vector<MemRange> kernel;     // "Kernel code"/"Kernel data"/"Kernel bss" (iomem only)
+  std::vector<MemRange> ranges;       // firmware view, sorted by start
+  std::vector<MemRange> crash;        // "Crash kernel" reservations, sorted
+  std::vector<MemRange> kernel;       // "Kernel code"/"Kernel data"/"Kernel bss" (iomem only)
   std::vector<MemRange> Ram() const;  // the kRam ranges
 };
 
@@ -58,8 +58,7 @@ Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start, std::string_vi
 
 // The machine's map: /sys/firmware/memmap when present (firmware types are exact),
 // with the crash reservation taken from /proc/iomem; else /proc/iomem alone.
-Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,
-                                      const std::string& iomem_path);
+Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir, const std::string& iomem_path);
 
 // Free space for placing segments.
 class AddressSpace {

@@ -14,18 +14,18 @@ enum class Action { kNone, kLoad, kUnload, kExec, kStatus, kHelp, kVersion, kPri
 
 struct Options {
   Action action = Action::kNone;
-  bool crash = false;          // -p: the panic (capture) kernel
-  bool force = false;          // -f: load, then exec at once
-  bool file_syscall = false;   // -s: kexec_file_load passthrough
-  bool auto_syscall = false;   // -a: kexec_file_load, falling back to kexkit's purgatory
-  bool kexec_syscall = false;  // -c given explicitly (the default otherwise)
-  bool no_sync = false;        // -y: -e and -f skip sync(2)
-  bool no_ifdown = false;      // -x: -e and -f leave the network interfaces up
+  bool crash = false;            // -p: the panic (capture) kernel
+  bool force = false;            // -f: load, then exec at once
+  bool file_syscall = false;     // -s: kexec_file_load passthrough
+  bool auto_syscall = false;     // -a: kexec_file_load, falling back to kexkit's purgatory
+  bool kexec_syscall = false;    // -c given explicitly (the default otherwise)
+  bool no_sync = false;          // -y: -e and -f skip sync(2)
+  bool no_ifdown = false;        // -x: -e and -f leave the network interfaces up
   unsigned long file_flags = 0;  // --no-cma, --force-dtb: extra kexec_file_load flags
-  std::string type;            // -t/--type: the image type asked for (checked per arch)
-  bool no_checks = false;      // -i: skip the purgatory's SHA-256 check
-  bool debug = false;          // -d
-  bool dry_run = false;        // everything but the system call
+  std::string type;              // -t/--type: the image type asked for (checked per arch)
+  bool no_checks = false;        // -i: skip the purgatory's SHA-256 check
+  bool debug = false;            // -d
+  bool dry_run = false;          // everything but the system call
 
   std::string kernel;
   std::string initrd;
@@ -46,10 +46,10 @@ struct Options {
 
   // Options that belong to one architecture in kexec-tools; RunKexkit refuses them on
   // the others (ArchLoader::CheckOptions), as kexec-tools' own option tables do.
-  bool args_linux = false;         // ppc64: accepted, ignored (kexec-tools: OPT_ARGS_IGNORE)
-  bool dt_no_old_root = false;     // ppc64: never copy the old root= into bootargs
-  bool noefi = false;              // x86: no EFI runtime data for the new kernel
-  bool reuse_video_type = false;   // x86: video type from the running boot_params
+  bool args_linux = false;        // ppc64: accepted, ignored (kexec-tools: OPT_ARGS_IGNORE)
+  bool dt_no_old_root = false;    // ppc64: never copy the old root= into bootargs
+  bool noefi = false;             // x86: no EFI runtime data for the new kernel
+  bool reuse_video_type = false;  // x86: video type from the running boot_params
 
   // Inputs read from the running system; options so tests and --dry-run on another
   // machine can point them at saved copies.
@@ -57,8 +57,8 @@ struct Options {
   std::string memmap = "/sys/firmware/memmap";
   std::string boot_params = "/sys/kernel/boot_params/data";
   std::string proc_cmdline = "/proc/cmdline";
-  std::string sysfs = "/sys";          // crash_notes, vmcoreinfo
-  std::string kcore = "/proc/kcore";   // kdump: kernel text and direct-map base
+  std::string sysfs = "/sys";         // crash_notes, vmcoreinfo
+  std::string kcore = "/proc/kcore";  // kdump: kernel text and direct-map base
   // x86_64: the running kernel's paging levels (4 or 5); 0 = probe it (--paging-levels
   // for tests and dry runs of another machine's setup).
   int paging_levels = 0;

@@ -116,8 +116,10 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
   if (!opt.dry_run && !file_syscall && !auto_syscall && !opt.kexec_syscall &&
       (opt.action == Action::kLoad || opt.action == Action::kUnload)) {
     if (const std::string mode = LockdownMode(opt); !mode.empty()) {
-      std::fprintf(err, "kexkit: kernel locked down (%s), kexec_load is refused: using "
-                        "kexec_file_load, as -a\n", mode.c_str());
+      std::fprintf(err,
+                   "kexkit: kernel locked down (%s), kexec_load is refused: using "
+                   "kexec_file_load, as -a\n",
+                   mode.c_str());
       auto_syscall = true;
     }
   }
@@ -140,8 +142,8 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
         auto r = sys.Unload(opt.crash, true);
         if (r) return 0;
         if (!auto_syscall || r.error().errnum != ENOSYS) return fail(r.error());
-        if (opt.debug) std::fprintf(err, "kexkit: %s; unloading with kexec_load\n",
-                                    r.error().message.c_str());
+        if (opt.debug)
+          std::fprintf(err, "kexkit: %s; unloading with kexec_load\n", r.error().message.c_str());
       }
       if (auto r = sys.Unload(opt.crash, false); !r) return fail(r.error());
       return 0;
@@ -156,10 +158,11 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
       auto cmdline = ComposeCmdline(opt);
       if (!cmdline) return fail(cmdline.error());
       auto print_file_load = [&](std::FILE* f) {
-        std::fprintf(f, "kexkit: kexec_file_load kernel %s, initrd %s, flags 0x%lx%s, command "
-                        "line \"%s\"\n", opt.kernel.c_str(),
-                     opt.initrd.empty() ? "(none)" : opt.initrd.c_str(), opt.file_flags,
-                     opt.crash ? " (on crash)" : "", cmdline->c_str());
+        std::fprintf(f,
+                     "kexkit: kexec_file_load kernel %s, initrd %s, flags 0x%lx%s, command "
+                     "line \"%s\"\n",
+                     opt.kernel.c_str(), opt.initrd.empty() ? "(none)" : opt.initrd.c_str(),
+                     opt.file_flags, opt.crash ? " (on crash)" : "", cmdline->c_str());
       };
       if (file_syscall) {
         if (auto r = CheckFileLoadInputs(opt); !r) return fail(r.error());
@@ -182,8 +185,9 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
       if (!plan) return fail(plan.error());
       if (auto_syscall && opt.dry_run) {
         print_file_load(out);
-        std::fprintf(out, "kexkit: then, on ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP, "
-                          "kexec_load with:\n");
+        std::fprintf(out,
+                     "kexkit: then, on ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP, "
+                     "kexec_load with:\n");
       } else if (auto_syscall) {
         auto r = sys.FileLoad(opt.kernel, opt.initrd, *cmdline, opt.crash, opt.file_flags);
         if (r) {
@@ -191,13 +195,15 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
           return 0;
         }
         if (!FileLoadFallsBack(r.error().errnum)) return fail(r.error());
-        if (opt.debug) std::fprintf(err, "kexkit: %s; falling back to kexec_load\n",
-                                    r.error().message.c_str());
+        if (opt.debug)
+          std::fprintf(err, "kexkit: %s; falling back to kexec_load\n", r.error().message.c_str());
       }
       // --dry-run's table is the result (stdout); -d's is a diagnostic (stderr), as
       // kexec-tools' debug output is.
-      if (opt.dry_run) PrintPlan(out, *plan, arch.name());
-      else if (opt.debug) PrintPlan(err, *plan, arch.name());
+      if (opt.dry_run)
+        PrintPlan(out, *plan, arch.name());
+      else if (opt.debug)
+        PrintPlan(err, *plan, arch.name());
       if (opt.dry_run) return 0;
       // Last look before the call: a kernel or initrd truncated since the digest would
       // make kexec_load fail with EFAULT after it dropped the loaded capture kernel.
@@ -215,7 +221,8 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
   std::fprintf(err, "kexkit: out of memory; nothing was loaded\n");
   return 1;
 } catch (const std::length_error&) {
-  std::fprintf(err, "kexkit: out of memory (a size past what a container holds); nothing was "
+  std::fprintf(err,
+               "kexkit: out of memory (a size past what a container holds); nothing was "
                "loaded\n");
   return 1;
 }

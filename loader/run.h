@@ -7,8 +7,9 @@
 // kexec-tools 2.0.32 has them where scripts look: 0 done (for -S: not loaded); 1 failed,
 // or a bad command line (kexec-tools' usage() exit), or for -S: loaded; 2 for -s when
 // the kernel cannot kexec_file_load the image (kexec-tools' EFALLBACK); 255 for -S when
-// the state cannot be read (kexec-tools' -1). Everything a load needs is read and validated before the first call
-// into `sys`, so a failed -l or -p leaves the kernel that is already loaded in place.
+// the state cannot be read (kexec-tools' -1). Everything a load needs is read and validated before
+// the first call into `sys`, so a failed -l or -p leaves the kernel that is already loaded in
+// place.
 #pragma once
 
 #include <cstdio>

@@ -81,9 +81,8 @@ std::vector<Digest> DigestSegments(const std::vector<Segment>& segments,
     if (file != files.end()) {
       buf.resize(1 << 20);
       Sha256 h;
-      if ((*file)->ReadRange(s.buf, buf, [&](std::span<const uint8_t> c) {
-            h.Update(c.data(), c.size());
-          })) {
+      if ((*file)->ReadRange(s.buf, buf,
+                             [&](std::span<const uint8_t> c) { h.Update(c.data(), c.size()); })) {
         out[i] = h.Final();
         continue;
       }

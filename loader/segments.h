@@ -33,13 +33,13 @@ using Digest = std::array<uint8_t, 32>;
 
 struct LoadPlan {
   std::vector<Segment> segments;
-  uint64_t entry = 0;            // the purgatory's entry point
-  unsigned long flags = 0;       // kexec_load flags: arch << 16 | KEXEC_ON_CRASH
+  uint64_t entry = 0;              // the purgatory's entry point
+  unsigned long flags = 0;         // kexec_load flags: arch << 16 | KEXEC_ON_CRASH
   std::vector<std::string> notes;  // extra lines for --dry-run (core header, e820)
   // In segment order: each verified segment's SHA-256, the very digest the purgatory
   // checks (zeros for the others, which the --dry-run table hashes when it prints).
   std::vector<Digest> segment_digests;
-  MappedFile kernel_file;          // the segments point into these mappings
+  MappedFile kernel_file;  // the segments point into these mappings
   MappedFile initrd_file;
 
   // Keeps a buffer alive for as long as the plan, and returns a view of it.

@@ -67,8 +67,8 @@ void CheckDigest(const char* who, uint32_t segment, uint64_t start, const char* 
 }
 
 void VerifyRegion(const char* who, sha256::BlocksFn blocks, uint64_t start, uint64_t len,
-                  const uint8_t expected[sha256::kDigestSize], uint32_t segment,
-                  const char* label, size_t label_size) {
+                  const uint8_t expected[sha256::kDigestSize], uint32_t segment, const char* label,
+                  size_t label_size) {
   sha256::Context ctx;
   sha256::Init(ctx, blocks);
   sha256::Update(ctx, Phys<const uint8_t>(start), static_cast<size_t>(len));

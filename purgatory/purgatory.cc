@@ -3,8 +3,9 @@
 //   digest -> (kdump) copy the backup region -> return to the arch entry code, which
 //   loads the hand-off registers.
 // On a digest mismatch it names the segment (index, address, label) and prints both
-// digests (when a console is on), then halts: the new kernel is never entered. The steps themselves are boot::Run (boot-sequence.h), the
-// same code the firmware trampoline runs; this file only maps kexkit_params onto them.
+// digests (when a console is on), then halts: the new kernel is never entered. The steps themselves
+// are boot::Run (boot-sequence.h), the same code the firmware trampoline runs; this file only maps
+// kexkit_params onto them.
 #include "kexkit/arch.h"
 #include "kexkit/boot-sequence.h"
 #include "kexkit/purgatory-abi.h"

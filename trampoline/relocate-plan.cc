@@ -178,9 +178,17 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
   if (stats != nullptr) *stats = {};
   const uint32_t n = in.segment_count;
   if (n > kMaxSegments || in.ram_count > kMaxRanges || in.keep_out_count > kMaxRanges) {
-    msg.Str("planner limits: at most ").Dec(kMaxSegments).Str(" segments and ").Dec(kMaxRanges)
-        .Str(" RAM / keep-out ranges (got ").Dec(n).Str(", ").Dec(in.ram_count).Str(", ")
-        .Dec(in.keep_out_count).Str(")");
+    msg.Str("planner limits: at most ")
+        .Dec(kMaxSegments)
+        .Str(" segments and ")
+        .Dec(kMaxRanges)
+        .Str(" RAM / keep-out ranges (got ")
+        .Dec(n)
+        .Str(", ")
+        .Dec(in.ram_count)
+        .Str(", ")
+        .Dec(in.keep_out_count)
+        .Str(")");
     return KEXKIT_PLAN_LIMIT;
   }
   if ((n != 0 && in.segments == nullptr) || (in.ram_count != 0 && in.ram == nullptr) ||
@@ -209,18 +217,31 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
       return KEXKIT_PLAN_BAD_INPUT;
     }
     if (s.src + s.size > top || s.dst + s.memsz > top) {
-      msg.Str("segment ").Dec(i).Str(": source ").Range(s.src, s.src + s.size)
-          .Str(" or destination ").Range(s.dst, s.dst + s.memsz).Str(" ends above ").Hex(top);
+      msg.Str("segment ")
+          .Dec(i)
+          .Str(": source ")
+          .Range(s.src, s.src + s.size)
+          .Str(" or destination ")
+          .Range(s.dst, s.dst + s.memsz)
+          .Str(" ends above ")
+          .Hex(top);
       return KEXKIT_PLAN_BAD_INPUT;
     }
   }
   for (uint32_t i = 0; i < n; ++i) {
     for (uint32_t j = i + 1; j < n; ++j) {
       if (seg[i].memsz != 0 && seg[j].memsz != 0 &&
-          Intersects(seg[i].dst, seg[i].dst + seg[i].memsz, seg[j].dst, seg[j].dst + seg[j].memsz)) {
-        msg.Str("segments ").Dec(i).Str(" and ").Dec(j).Str(": destinations ")
-            .Range(seg[i].dst, seg[i].dst + seg[i].memsz).Str(" and ")
-            .Range(seg[j].dst, seg[j].dst + seg[j].memsz).Str(" overlap");
+          Intersects(seg[i].dst, seg[i].dst + seg[i].memsz, seg[j].dst,
+                     seg[j].dst + seg[j].memsz)) {
+        msg.Str("segments ")
+            .Dec(i)
+            .Str(" and ")
+            .Dec(j)
+            .Str(": destinations ")
+            .Range(seg[i].dst, seg[i].dst + seg[i].memsz)
+            .Str(" and ")
+            .Range(seg[j].dst, seg[j].dst + seg[j].memsz)
+            .Str(" overlap");
         return KEXKIT_PLAN_DST_OVERLAP;
       }
     }
@@ -236,9 +257,14 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
       const bool src_hit = s.size != 0 && Intersects(s.src, s.src + s.size, r.start, r.end);
       if (src_hit || (s.memsz != 0 && Intersects(s.dst, s.dst + s.memsz, r.start, r.end))) {
         msg.Str("segment ").Dec(i).Str(src_hit ? ": source " : ": destination ");
-        if (src_hit) msg.Range(s.src, s.src + s.size);
-        else msg.Range(s.dst, s.dst + s.memsz);
-        msg.Str(" overlaps keep-out range ").Dec(k).Str(" ").Range(r.start, r.end)
+        if (src_hit)
+          msg.Range(s.src, s.src + s.size);
+        else
+          msg.Range(s.dst, s.dst + s.memsz);
+        msg.Str(" overlaps keep-out range ")
+            .Dec(k)
+            .Str(" ")
+            .Range(r.start, r.end)
             .Str(" (trampoline code, data, stack or plan)");
         return KEXKIT_PLAN_KEEP_OUT;
       }
@@ -258,7 +284,10 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
   for (uint32_t i = 0; i < n; ++i) {
     const kexkit_segment& s = seg[i];
     if (s.memsz != 0 && !ram.Contains(s.dst, s.dst + s.memsz)) {
-      msg.Str("segment ").Dec(i).Str(": destination ").Range(s.dst, s.dst + s.memsz)
+      msg.Str("segment ")
+          .Dec(i)
+          .Str(": destination ")
+          .Range(s.dst, s.dst + s.memsz)
           .Str(" is not inside one RAM range");
       return KEXKIT_PLAN_NOT_RAM;
     }
@@ -385,7 +414,9 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
       msg.Str("segments");
       for (uint64_t m = remaining; m != 0; m &= m - 1) msg.Str(" ").Dec(LowestBit(m));
       msg.Str(" overwrite each other's sources; breaking the cycle needs a bounce buffer of ")
-          .Hex(smallest_need).Str(" bytes, but only ").Hex(free_bytes)
+          .Hex(smallest_need)
+          .Str(" bytes, but only ")
+          .Hex(free_bytes)
           .Str(" bytes of RAM are outside every source, destination and keep-out range");
       return KEXKIT_PLAN_NO_BOUNCE;
     }
@@ -446,9 +477,9 @@ int Plan(const kexkit_plan_input& in, kexkit_move* moves, uint32_t capacity, uin
 
 }  // namespace kexkit::relocate
 
-extern "C" int kexkit_plan_moves(const kexkit_plan_input* in, kexkit_move* moves,
-                                 uint32_t capacity, uint32_t* count, kexkit_plan_stats* stats,
-                                 char* message, size_t message_size) {
+extern "C" int kexkit_plan_moves(const kexkit_plan_input* in, kexkit_move* moves, uint32_t capacity,
+                                 uint32_t* count, kexkit_plan_stats* stats, char* message,
+                                 size_t message_size) {
   kexkit::relocate::Message msg(message, message == nullptr ? 0 : message_size);
   uint32_t dummy = 0;
   if (in == nullptr) {

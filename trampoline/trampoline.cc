@@ -8,9 +8,10 @@
 // source and destination, and every move inside the address width; it prints what it
 // checked -> boot::Run (moves, SHA-256 of the final memory, "entering kernel"; the same
 // code as the purgatory) -> hand-off block. Every failure prints why and halts.
+#include "kexkit/trampoline.h"
+
 #include "kexkit/boot-sequence.h"
 #include "kexkit/purgatory-abi.h"
-#include "kexkit/trampoline.h"
 #include "trampoline-arch.h"
 
 extern "C" {
@@ -23,7 +24,8 @@ void kexkit_trampoline_main(const kexkit_trampoline* params);
 
 // The purgatory and the trampoline run the same VerifyOrHalt over the same layout.
 static_assert(sizeof(kexkit_digest_region) == sizeof(kexkit::abi::DigestRegion));
-static_assert(offsetof(kexkit_digest_region, digest) == offsetof(kexkit::abi::DigestRegion, digest));
+static_assert(offsetof(kexkit_digest_region, digest) ==
+              offsetof(kexkit::abi::DigestRegion, digest));
 static_assert(offsetof(kexkit_digest_region, segment) ==
               offsetof(kexkit::abi::DigestRegion, segment));
 static_assert(offsetof(kexkit_digest_region, label) == offsetof(kexkit::abi::DigestRegion, label));

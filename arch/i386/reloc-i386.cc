@@ -6,32 +6,63 @@
 namespace kexkit::link {
 namespace {
 
-enum : uint32_t { kNone = 0, k32 = 1, kPc32 = 2, kGot32 = 3, kPlt32 = 4, kGotOff = 9,
-                  kGotPc = 10, k16 = 20, kPc16 = 21, k8 = 22, kPc8 = 23 };
+enum : uint32_t {
+  kNone = 0,
+  k32 = 1,
+  kPc32 = 2,
+  kGot32 = 3,
+  kPlt32 = 4,
+  kGotOff = 9,
+  kGotPc = 10,
+  k16 = 20,
+  kPc16 = 21,
+  k8 = 22,
+  kPc8 = 23
+};
 
 const char* TypeName(uint32_t type) {
   switch (type) {
-    case kNone: return "R_386_NONE";
-    case k32: return "R_386_32";
-    case kPc32: return "R_386_PC32";
-    case kGot32: return "R_386_GOT32";
-    case kPlt32: return "R_386_PLT32";
-    case kGotOff: return "R_386_GOTOFF";
-    case kGotPc: return "R_386_GOTPC";
-    case k16: return "R_386_16";
-    case kPc16: return "R_386_PC16";
-    case k8: return "R_386_8";
-    case kPc8: return "R_386_PC8";
-    default: return nullptr;
+    case kNone:
+      return "R_386_NONE";
+    case k32:
+      return "R_386_32";
+    case kPc32:
+      return "R_386_PC32";
+    case kGot32:
+      return "R_386_GOT32";
+    case kPlt32:
+      return "R_386_PLT32";
+    case kGotOff:
+      return "R_386_GOTOFF";
+    case kGotPc:
+      return "R_386_GOTPC";
+    case k16:
+      return "R_386_16";
+    case kPc16:
+      return "R_386_PC16";
+    case k8:
+      return "R_386_8";
+    case kPc8:
+      return "R_386_PC8";
+    default:
+      return nullptr;
   }
 }
 
 int Width(uint32_t type) {
   switch (type) {
-    case k32: case kPc32: case kPlt32: return 4;
-    case k16: case kPc16: return 2;
-    case k8: case kPc8: return 1;
-    default: return 0;
+    case k32:
+    case kPc32:
+    case kPlt32:
+      return 4;
+    case k16:
+    case kPc16:
+      return 2;
+    case k8:
+    case kPc8:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -77,10 +108,13 @@ Result<void> Apply(const RelocSite& s) {
   const uint32_t pcrel = sa - static_cast<uint32_t>(s.place);
   const char* name = TypeName(s.type);
   switch (s.type) {
-    case kNone: return {};
-    case k32: return StoreAt<uint32_t>(s, sa);
+    case kNone:
+      return {};
+    case k32:
+      return StoreAt<uint32_t>(s, sa);
     case kPc32:
-    case kPlt32: return StoreAt<uint32_t>(s, pcrel);  // no PLT: a call goes straight there
+    case kPlt32:
+      return StoreAt<uint32_t>(s, pcrel);  // no PLT: a call goes straight there
     case k16:
       if (auto r = CheckBitfield(sa, 16, name); !r) return r;
       return StoreAt<uint16_t>(s, static_cast<uint16_t>(sa));
@@ -100,7 +134,7 @@ Result<void> Apply(const RelocSite& s) {
 
 }  // namespace
 
-extern const RelocArch kRelocI386 = {elf::kEm386, ElfClass::k32, "i386", TypeName,
-                                     ImplicitAddend, Apply};
+extern const RelocArch kRelocI386 = {elf::kEm386, ElfClass::k32,  "i386",
+                                     TypeName,    ImplicitAddend, Apply};
 
 }  // namespace kexkit::link

@@ -585,8 +585,9 @@ FdtBuilder::CpuNodes FdtBuilder::Cpus() const {
 }
 
 Result<void> FdtBuilder::AddFreeSpace(uint64_t bytes) {
-  if (bytes > (16u << 20)) return Fail("device tree: %llu bytes of hotplug room is too much",
-                                       static_cast<unsigned long long>(bytes));
+  if (bytes > (16u << 20))
+    return Fail("device tree: %llu bytes of hotplug room is too much",
+                static_cast<unsigned long long>(bytes));
   const size_t total = fdt_totalsize(buf_.data()) + bytes;
   buf_.resize(std::max(buf_.size(), total));
   fdt_set_totalsize(buf_.data(), static_cast<uint32_t>(total));

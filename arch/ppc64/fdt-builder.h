@@ -3,8 +3,9 @@
 //
 // Call order: FromDirectory | FromBlob -> queries (Memory, RtasRange, VtermNo, ...) ->
 // SetChosen, AddReserve (placeholders allowed), [kdump: SetUsableMemory] -> Pack ->
-// [--hotplug: AddFreeSpace] -> size() -> SetReserve (final addresses of the placeholders) -> bytes(). Pack is the
-// last step that can move anything, so the size the caller allocates for stays exact.
+// [--hotplug: AddFreeSpace] -> size() -> SetReserve (final addresses of the placeholders) ->
+// bytes(). Pack is the last step that can move anything, so the size the caller allocates for stays
+// exact.
 #pragma once
 
 #include <cstdint>

@@ -418,10 +418,10 @@ class Ppc64Loader final : public load::ArchLoader {
     const uint64_t extra = max_cores > cpus.count ? max_cores - cpus.count : 0;
     const uint64_t room = extra * cpus.largest + 4096;
     if (auto r = fdt.AddFreeSpace(room); !r) return r;
-    ctx.plan.notes.push_back(Line("kdump: --hotplug: device tree room for %llu more core(s) "
-                              "(%llu bytes); it and the core header are left unverified",
-                              static_cast<unsigned long long>(extra),
-                              static_cast<unsigned long long>(room)));
+    ctx.plan.notes.push_back(
+        Line("kdump: --hotplug: device tree room for %llu more core(s) "
+             "(%llu bytes); it and the core header are left unverified",
+             static_cast<unsigned long long>(extra), static_cast<unsigned long long>(room)));
     return {};
   }
 
@@ -432,8 +432,8 @@ class Ppc64Loader final : public load::ArchLoader {
   uint64_t kernel_addr_ = 0;
   uint64_t fdt_addr_ = 0, fdt_memsz_ = 0;
   uint64_t purgatory_addr_ = 0;
-  size_t purg_rsv_ = 0;                // the purgatory's reserve entry in fdt_
-  std::optional<FdtBuilder> fdt_;      // between AddSegments and PurgatoryPlaced
+  size_t purg_rsv_ = 0;            // the purgatory's reserve entry in fdt_
+  std::optional<FdtBuilder> fdt_;  // between AddSegments and PurgatoryPlaced
   uint64_t opal_base_ = 0, opal_entry_ = 0;
 };
 

@@ -14,18 +14,18 @@ namespace kexkit::x86 {
 inline constexpr uint32_t kMaxCmdlineSize = 64 * 1024;
 
 struct BzImage {
-  uint16_t version = 0;          // boot protocol, e.g. 0x020f
-  uint32_t setup_sects = 0;      // 0 in the header means 4
+  uint16_t version = 0;      // boot protocol, e.g. 0x020f
+  uint32_t setup_sects = 0;  // 0 in the header means 4
   uint8_t loadflags = 0;
-  uint16_t xloadflags = 0;       // 2.12+
-  uint32_t kernel_alignment = 0; // 2.05+ (relocatable kernels)
-  uint8_t relocatable = 0;       // 2.05+
-  uint8_t min_alignment = 0;     // 2.10+: log2 of the alignment the kernel needs to boot
-  uint32_t cmdline_size = 255;   // 2.06+, else 255; at most kMaxCmdlineSize
+  uint16_t xloadflags = 0;                // 2.12+
+  uint32_t kernel_alignment = 0;          // 2.05+ (relocatable kernels)
+  uint8_t relocatable = 0;                // 2.05+
+  uint8_t min_alignment = 0;              // 2.10+: log2 of the alignment the kernel needs to boot
+  uint32_t cmdline_size = 255;            // 2.06+, else 255; at most kMaxCmdlineSize
   uint32_t initrd_addr_max = 0x37ffffff;  // 2.03+
   uint64_t pref_address = 0x100000;       // 2.10+
-  uint32_t init_size = 0;        // 2.10+; 0 before
-  uint32_t handover_offset = 0;  // 2.11+: EFI handover entry (kexkit never uses it)
+  uint32_t init_size = 0;                 // 2.10+; 0 before
+  uint32_t handover_offset = 0;           // 2.11+: EFI handover entry (kexkit never uses it)
   std::span<const uint8_t> setup_header;  // 0x1f1 .. 0x202 + byte at 0x201
   std::span<const uint8_t> kernel;        // the protected-mode part: what gets loaded
 

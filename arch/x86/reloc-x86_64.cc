@@ -9,28 +9,57 @@ namespace kexkit::link {
 namespace {
 
 enum : uint32_t {
-  kNone = 0, k64 = 1, kPc32 = 2, kGot32 = 3, kPlt32 = 4, kGotPcRel = 9, k32 = 10, k32S = 11,
-  k16 = 12, kPc16 = 13, k8 = 14, kPc8 = 15, kPc64 = 24, kGotPcRelX = 41, kRexGotPcRelX = 42,
+  kNone = 0,
+  k64 = 1,
+  kPc32 = 2,
+  kGot32 = 3,
+  kPlt32 = 4,
+  kGotPcRel = 9,
+  k32 = 10,
+  k32S = 11,
+  k16 = 12,
+  kPc16 = 13,
+  k8 = 14,
+  kPc8 = 15,
+  kPc64 = 24,
+  kGotPcRelX = 41,
+  kRexGotPcRelX = 42,
 };
 
 const char* TypeName(uint32_t type) {
   switch (type) {
-    case kNone: return "R_X86_64_NONE";
-    case k64: return "R_X86_64_64";
-    case kPc32: return "R_X86_64_PC32";
-    case kGot32: return "R_X86_64_GOT32";
-    case kPlt32: return "R_X86_64_PLT32";
-    case kGotPcRel: return "R_X86_64_GOTPCREL";
-    case k32: return "R_X86_64_32";
-    case k32S: return "R_X86_64_32S";
-    case k16: return "R_X86_64_16";
-    case kPc16: return "R_X86_64_PC16";
-    case k8: return "R_X86_64_8";
-    case kPc8: return "R_X86_64_PC8";
-    case kPc64: return "R_X86_64_PC64";
-    case kGotPcRelX: return "R_X86_64_GOTPCRELX";
-    case kRexGotPcRelX: return "R_X86_64_REX_GOTPCRELX";
-    default: return nullptr;
+    case kNone:
+      return "R_X86_64_NONE";
+    case k64:
+      return "R_X86_64_64";
+    case kPc32:
+      return "R_X86_64_PC32";
+    case kGot32:
+      return "R_X86_64_GOT32";
+    case kPlt32:
+      return "R_X86_64_PLT32";
+    case kGotPcRel:
+      return "R_X86_64_GOTPCREL";
+    case k32:
+      return "R_X86_64_32";
+    case k32S:
+      return "R_X86_64_32S";
+    case k16:
+      return "R_X86_64_16";
+    case kPc16:
+      return "R_X86_64_PC16";
+    case k8:
+      return "R_X86_64_8";
+    case kPc8:
+      return "R_X86_64_PC8";
+    case kPc64:
+      return "R_X86_64_PC64";
+    case kGotPcRelX:
+      return "R_X86_64_GOTPCRELX";
+    case kRexGotPcRelX:
+      return "R_X86_64_REX_GOTPCRELX";
+    default:
+      return nullptr;
   }
 }
 
@@ -43,9 +72,12 @@ Result<void> Apply(const RelocSite& s) {
   const int64_t pcrel = static_cast<int64_t>(sa - s.place);
   const char* name = TypeName(s.type);
   switch (s.type) {
-    case kNone: return {};
-    case k64: return StoreAt<uint64_t>(s, sa);
-    case kPc64: return StoreAt<uint64_t>(s, static_cast<uint64_t>(pcrel));
+    case kNone:
+      return {};
+    case k64:
+      return StoreAt<uint64_t>(s, sa);
+    case kPc64:
+      return StoreAt<uint64_t>(s, static_cast<uint64_t>(pcrel));
     case kPc32:
     case kPlt32:
       if (auto r = CheckSigned(pcrel, 32, name); !r) return r;
@@ -75,7 +107,7 @@ Result<void> Apply(const RelocSite& s) {
 
 }  // namespace
 
-extern const RelocArch kRelocX86_64 = {elf::kEmX86_64, ElfClass::k64, "x86_64", TypeName,
-                                       NoImplicit, Apply};
+extern const RelocArch kRelocX86_64 = {elf::kEmX86_64, ElfClass::k64, "x86_64",
+                                       TypeName,       NoImplicit,    Apply};
 
 }  // namespace kexkit::link

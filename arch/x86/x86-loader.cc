@@ -31,19 +31,25 @@ constexpr uint64_t k4G = 1ull << 32;
 // less 128 MiB of vmalloc)
 // [arch/x86/boot/compressed/misc.c, (-__PAGE_OFFSET - (128 << 20) - 1) & 0x7fffffff].
 constexpr uint64_t kI386KernelTop = 0x38000000;
-constexpr uint64_t kLowMemTop = 0xa0000;  // 640K: top of conventional memory
-constexpr uint64_t kBootDataMin = 0x3000;   // below it: real-mode IVT, BDA, trampolines
+constexpr uint64_t kLowMemTop = 0xa0000;   // 640K: top of conventional memory
+constexpr uint64_t kBootDataMin = 0x3000;  // below it: real-mode IVT, BDA, trampolines
 constexpr size_t kRngSeedSize = 32;
 
 uint32_t E820Type(RangeType t) {
   switch (t) {
-    case RangeType::kRam: return kE820Ram;
-    case RangeType::kAcpi: return kE820Acpi;
-    case RangeType::kNvs: return kE820Nvs;
-    case RangeType::kUnusable: return kE820Unusable;
-    case RangeType::kPmem: return kE820Pmem;
+    case RangeType::kRam:
+      return kE820Ram;
+    case RangeType::kAcpi:
+      return kE820Acpi;
+    case RangeType::kNvs:
+      return kE820Nvs;
+    case RangeType::kUnusable:
+      return kE820Unusable;
+    case RangeType::kPmem:
+      return kE820Pmem;
     case RangeType::kReserved:
-    case RangeType::kOther: return kE820Reserved;
+    case RangeType::kOther:
+      return kE820Reserved;
   }
   return kE820Reserved;
 }
@@ -128,8 +134,10 @@ std::vector<uint8_t> BuildBootParams(const BzImage& bz, uint64_t addr, std::stri
   Put<uint32_t>(b, kHdr + offsetof(SetupHeader, code32_start), static_cast<uint32_t>(kernel_addr));
   Put<uint32_t>(b, kHdr + offsetof(SetupHeader, ramdisk_image), static_cast<uint32_t>(initrd_addr));
   Put<uint32_t>(b, kHdr + offsetof(SetupHeader, ramdisk_size), static_cast<uint32_t>(initrd_size));
-  Put<uint32_t>(b, offsetof(BootParams, ext_ramdisk_image), static_cast<uint32_t>(initrd_addr >> 32));
-  Put<uint32_t>(b, offsetof(BootParams, ext_ramdisk_size), static_cast<uint32_t>(initrd_size >> 32));
+  Put<uint32_t>(b, offsetof(BootParams, ext_ramdisk_image),
+                static_cast<uint32_t>(initrd_addr >> 32));
+  Put<uint32_t>(b, offsetof(BootParams, ext_ramdisk_size),
+                static_cast<uint32_t>(initrd_size >> 32));
 
   const uint64_t cmd_off = sizeof(BootParams);
   std::memcpy(b.data() + cmd_off, cmdline.data(), cmdline.size());
@@ -161,7 +169,8 @@ std::vector<uint8_t> BuildBootParams(const BzImage& bz, uint64_t addr, std::stri
   if (e820.size() > kE820MaxEntriesZeroPage) {
     const uint32_t len = static_cast<uint32_t>((e820.size() - in_page) * 20);
     link_node(node, kSetupE820Ext, len);
-    for (size_t i = in_page; i < e820.size(); ++i) put_e820(node + 16 + (i - in_page) * 20, e820[i]);
+    for (size_t i = in_page; i < e820.size(); ++i)
+      put_e820(node + 16 + (i - in_page) * 20, e820[i]);
     node += Align16(16 + len);
   }
   if (bz.version >= 0x0209 && rng_seed.size() == kRngSeedSize) {
@@ -204,8 +213,10 @@ class X86Loader final : public load::ArchLoader {
                   name(), type);
     }
     if (opt.args_linux) {
-      return Fail("--args-linux: kexkit loads bzImage kernels on %s, not ELF vmlinux; drop "
-                  "the option", name());
+      return Fail(
+          "--args-linux: kexkit loads bzImage kernels on %s, not ELF vmlinux; drop "
+          "the option",
+          name());
     }
     if (opt.dt_no_old_root) return Fail("--dt-no-old-root: a ppc64 option");
     if (!opt.dtb.empty()) {
@@ -227,13 +238,17 @@ class X86Loader final : public load::ArchLoader {
     // [boot.rst, "The real-mode kernel header"; the kernel's bzImage64_probe and
     // kexec-tools' bzImage probes refuse the same].
     if (!(bz_.loadflags & kLoadedHigh)) {
-      return Fail("%s: a zImage (LOADED_HIGH clear in loadflags): its protected-mode code "
-                  "must run at 0x10000; kexkit loads bzImages at 1 MiB and above", kn);
+      return Fail(
+          "%s: a zImage (LOADED_HIGH clear in loadflags): its protected-mode code "
+          "must run at 0x10000; kexkit loads bzImages at 1 MiB and above",
+          kn);
     }
     if (bits64_ && !opt.entry_32bit) {
       if (bz_.version < 0x020c || !(bz_.xloadflags & kXlfKernel64)) {
-        return Fail("%s: no 64-bit entry point (boot protocol %u.%02u, needs 2.12 with "
-                    "XLF_KERNEL_64); try --entry-32bit", kn, bz_.version >> 8, bz_.version & 0xff);
+        return Fail(
+            "%s: no 64-bit entry point (boot protocol %u.%02u, needs 2.12 with "
+            "XLF_KERNEL_64); try --entry-32bit",
+            kn, bz_.version >> 8, bz_.version & 0xff);
       }
       if (!(bz_.xloadflags & kXlfCanBeLoadedAbove4G)) {
         return Fail("%s: kernel cannot be loaded above 4 GiB (no XLF_CAN_BE_LOADED_ABOVE_4G)", kn);
@@ -243,8 +258,10 @@ class X86Loader final : public load::ArchLoader {
       // that way [boot.rst: xloadflags; the kernel's bzImage64_probe refuses the same].
       const int levels = opt.paging_levels != 0 ? opt.paging_levels : RunningPagingLevels();
       if (levels == 5 && !(bz_.xloadflags & kXlf5Level)) {
-        return Fail("%s: the running kernel uses 5-level paging and this kernel cannot be "
-                    "entered with it (no XLF_5LEVEL); try --entry-32bit", kn);
+        return Fail(
+            "%s: the running kernel uses 5-level paging and this kernel cannot be "
+            "entered with it (no XLF_5LEVEL); try --entry-32bit",
+            kn);
       }
     }
     if (bz_.init_size == 0 || bz_.version < 0x020a) {
@@ -252,8 +269,10 @@ class X86Loader final : public load::ArchLoader {
                   bz_.version >> 8, bz_.version & 0xff);
     }
     if (opt.crash && !bz_.relocatable) {
-      return Fail("%s: kernel is not relocatable; a capture kernel must run from the crash "
-                  "region", kn);
+      return Fail(
+          "%s: kernel is not relocatable; a capture kernel must run from the crash "
+          "region",
+          kn);
     }
     if (ctx.cmdline.size() > bz_.cmdline_size) {
       return Fail("command line is %zu bytes; %s takes at most %u", ctx.cmdline.size(), kn,
@@ -276,9 +295,11 @@ class X86Loader final : public load::ArchLoader {
                     bz_.pref_address < k1M ? "below 1 MiB" : "not page-aligned");
       }
       if (bz_.pref_address > kmax || kmax - bz_.pref_address < kmemsz) {
-        return Fail("%s: not relocatable, and its pref_address 0x%llx + init_size 0x%llx is "
-                    "above the 0x%llx this entry can reach", kn, pref,
-                    static_cast<unsigned long long>(kmemsz), static_cast<unsigned long long>(kmax));
+        return Fail(
+            "%s: not relocatable, and its pref_address 0x%llx + init_size 0x%llx is "
+            "above the 0x%llx this entry can reach",
+            kn, pref, static_cast<unsigned long long>(kmemsz),
+            static_cast<unsigned long long>(kmax));
       }
       if (!ctx.space.Claim(bz_.pref_address, kmemsz)) {
         return Fail("%s: not relocatable, and 0x%llx is not free RAM", kn, pref);
@@ -286,15 +307,14 @@ class X86Loader final : public load::ArchLoader {
       kernel_addr_ = bz_.pref_address;
     } else {
       if (bz_.kernel_alignment == 0) {
-        return Fail("%s: relocatable, but kernel_alignment is 0 (no alignment to load it at)",
-                    kn);
+        return Fail("%s: relocatable, but kernel_alignment is 0 (no alignment to load it at)", kn);
       }
       if (bz_.min_alignment >= 32) {
         return Fail("%s: min_alignment 2^%u is not an alignment kexkit can honour", kn,
                     bz_.min_alignment);
       }
-      const uint64_t kalign = std::max({uint64_t{bz_.kernel_alignment},
-                                        uint64_t{1} << bz_.min_alignment, kPageSize});
+      const uint64_t kalign =
+          std::max({uint64_t{bz_.kernel_alignment}, uint64_t{1} << bz_.min_alignment, kPageSize});
       const bool pref_ok = bz_.pref_address >= k1M && bz_.pref_address % kalign == 0 &&
                            bz_.pref_address <= kmax && kmax - bz_.pref_address >= kmemsz;
       if (pref_ok && ctx.space.Claim(bz_.pref_address, kmemsz)) {
@@ -302,9 +322,10 @@ class X86Loader final : public load::ArchLoader {
       } else {
         auto a = ctx.space.Allocate(kmemsz, kalign, std::max(bz_.pref_address, k1M), kmax, false);
         if (!a) {
-          return Fail("%s: no room for init_size 0x%llx at or above its pref_address 0x%llx "
-                      "(%s)", kn, static_cast<unsigned long long>(kmemsz), pref,
-                      a.error().message.c_str());
+          return Fail(
+              "%s: no room for init_size 0x%llx at or above its pref_address 0x%llx "
+              "(%s)",
+              kn, static_cast<unsigned long long>(kmemsz), pref, a.error().message.c_str());
         }
         kernel_addr_ = *a;
       }
@@ -327,7 +348,8 @@ class X86Loader final : public load::ArchLoader {
       }
       if (!a) return Wrap(opt.initrd, a.error());
       initrd_addr = *a;
-      ctx.plan.segments.push_back({ctx.initrd.bytes(), initrd_addr, PageAlign(initrd_size), "initrd"});
+      ctx.plan.segments.push_back(
+          {ctx.initrd.bytes(), initrd_addr, PageAlign(initrd_size), "initrd"});
     }
 
     std::vector<E820Entry> e820;
@@ -351,9 +373,9 @@ class X86Loader final : public load::ArchLoader {
     // region kexec_load accepts is above 4 GiB [kexec-tools bzImage64 does the same].
     const uint64_t bp_size = PageAlign(BootParamsSize(bz_, e820.size()));
     const bool entry64 = bits64_ && !opt.entry_32bit;
-    auto bp = opt.crash ? ctx.space.Allocate(bp_size, kPageSize, 0, entry64 ? ~uint64_t{0} : k4G,
-                                             false)
-                        : ctx.space.Allocate(bp_size, kPageSize, kBootDataMin, k4G, false);
+    auto bp = opt.crash
+                  ? ctx.space.Allocate(bp_size, kPageSize, 0, entry64 ? ~uint64_t{0} : k4G, false)
+                  : ctx.space.Allocate(bp_size, kPageSize, kBootDataMin, k4G, false);
     if (!bp) return Wrap("boot_params", bp.error());
     bp_addr_ = *bp;
 
@@ -365,8 +387,7 @@ class X86Loader final : public load::ArchLoader {
     base.resize(std::max(base.size(), sizeof(BootParams)), 0);
     if (Le<uint64_t>(base, offsetof(BootParams, acpi_rsdp_addr)) == 0) {
       StoreUnchecked<uint64_t>(base.data() + offsetof(BootParams, acpi_rsdp_addr),
-                               ReadEfiAcpiRsdp(opt.sysfs).value_or(0),
-                               Endian::kLittle);
+                               ReadEfiAcpiRsdp(opt.sysfs).value_or(0), Endian::kLittle);
     }
     // A SETUP_RNG_SEED for the new kernel, only from an initialized CRNG and never by
     // waiting for one: a blocking getrandom() early after boot held the load for the
@@ -376,9 +397,9 @@ class X86Loader final : public load::ArchLoader {
     uint8_t seed[kRngSeedSize];
     const bool seeded =
         getrandom(seed, sizeof(seed), GRND_NONBLOCK) == static_cast<ssize_t>(sizeof(seed));
-    auto bytes = BuildBootParams(bz_, bp_addr_, ctx.cmdline, kernel_addr_, initrd_addr,
-                                 initrd_size, e820, base,
-                                 seeded ? std::span<const uint8_t>(seed) : std::span<const uint8_t>());
+    auto bytes =
+        BuildBootParams(bz_, bp_addr_, ctx.cmdline, kernel_addr_, initrd_addr, initrd_size, e820,
+                        base, seeded ? std::span<const uint8_t>(seed) : std::span<const uint8_t>());
     ctx.plan.segments.push_back({ctx.plan.Own(std::move(bytes)), bp_addr_, bp_size, "boot_params"});
 
     uint64_t port;
@@ -408,7 +429,8 @@ class X86Loader final : public load::ArchLoader {
       Put<uint64_t>(regs, offsetof(abi::EntryX86_64, rsi), bp_addr_);
       Put<uint64_t>(regs, offsetof(abi::EntryX86_64, rsp), *stack);
       Put<uint64_t>(regs, offsetof(abi::EntryX86_64, rip), kernel_addr_ + 0x200);
-      if (ctx.opt.entry_32bit) Put<uint64_t>(regs, offsetof(abi::EntryX86_64, entry32), kernel_addr_);
+      if (ctx.opt.entry_32bit)
+        Put<uint64_t>(regs, offsetof(abi::EntryX86_64, entry32), kernel_addr_);
       return image.SetSymbol("kexkit_entry_x86_64", regs);
     }
     auto stack = image.SymbolAddress("kexkit_stack_top");

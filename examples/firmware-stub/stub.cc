@@ -265,9 +265,8 @@ void stub_main(uint32_t magic, const MultibootInfo* mbi) {
   if (hdr->version < 0x020a) Fail("boot protocol older than 2.10 (no init_size)");
   const uint64_t setup_size = uint64_t{hdr->setup_sects ? hdr->setup_sects : 4u} * 512 + 512;
   const uint64_t ks = bz + setup_size, ksz = bz_size - setup_size;
-  const uint64_t kalign = hdr->relocatable_kernel && hdr->kernel_alignment >= kPage
-                              ? hdr->kernel_alignment
-                              : 0x100000;
+  const uint64_t kalign =
+      hdr->relocatable_kernel && hdr->kernel_alignment >= kPage ? hdr->kernel_alignment : 0x100000;
   const uint64_t kmemsz = AlignUp(hdr->init_size > ksz ? hdr->init_size : ksz, kPage);
   const size_t cmd_len = Strlen(cmdline);
   if (cmd_len >= hdr->cmdline_size || cmd_len >= kBootDataSize - sizeof(BootParams)) {
@@ -307,8 +306,8 @@ void stub_main(uint32_t magic, const MultibootInfo* mbi) {
 
   // --- segments, digest, plan ----------------------------------------------------------
   const kexkit_segment segs[] = {
-      {ks, k_dst, ksz, kmemsz},                            // 0: kernel
-      {rd, rd_dst, rd_size, rd_memsz},                     // 1: initrd
+      {ks, k_dst, ksz, kmemsz},                                   // 0: kernel
+      {rd, rd_dst, rd_size, rd_memsz},                            // 1: initrd
       {Addr(g_boot_data), bp_dst, kBootDataSize, kBootDataSize},  // 2: boot_params
   };
   static const char* const kNames[] = {"kernel", "initrd", "boot_params"};
@@ -362,8 +361,8 @@ void stub_main(uint32_t magic, const MultibootInfo* mbi) {
   kexkit_trampoline_footprint(keep);  // inside the stub image, but that is our business
   keep[2] = {Addr(__stub_start), Addr(__stub_end)};
   // 4 GiB: paging off (i386) or the 4 GiB identity map of start64.asm (x86_64).
-  const kexkit_plan_input in = {segs, 3, g_ram, ram_n, keep, unsafe ? 0u : 3u,
-                                uint64_t{1} << 32, kPage};
+  const kexkit_plan_input in = {segs, 3, g_ram, ram_n, keep, unsafe ? 0u : 3u, uint64_t{1} << 32,
+                                kPage};
   kexkit_plan_stats stats;
   uint32_t count = 0;
   if (kexkit_plan_moves(&in, g_moves, kMaxMoves, &count, &stats, g_message, sizeof(g_message)) !=

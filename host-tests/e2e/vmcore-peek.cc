@@ -133,7 +133,11 @@ bool ReadSegments(Reader& r, std::vector<Segment>& out, uint32_t type = kPtLoad,
                   bool* big_out = nullptr) {
   unsigned char ident[16];
   if (!r.ReadAt(0, ident, sizeof ident)) return false;
-  if (std::memcmp(ident, "\x7f" "ELF", 4) != 0) return r.Fail("not an ELF file");
+  if (std::memcmp(ident,
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return r.Fail("not an ELF file");
   if (ident[4] != 1 && ident[4] != 2) return r.Fail("bad EI_CLASS");
   if (ident[5] != 1 && ident[5] != 2) return r.Fail("bad EI_DATA");
   const Layout& l = ident[4] == 2 ? kElf64 : kElf32;

@@ -15,18 +15,18 @@ namespace kktest {
 struct BzSpec {
   uint16_t version = 0x020f;
   uint8_t setup_sects = 4;
-  uint8_t loadflags = 0x01;           // LOADED_HIGH
+  uint8_t loadflags = 0x01;  // LOADED_HIGH
   uint32_t initrd_addr_max = 0x7fffffff;
   uint32_t kernel_alignment = 0x200000;
   uint8_t relocatable = 1;
-  uint8_t min_alignment = 21;         // 2 MiB
+  uint8_t min_alignment = 21;  // 2 MiB
   // XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_5LEVEL, as Debian's kernels (built
   // with 5-level paging support) have it: a load test passes on hosts with either paging.
   uint16_t xloadflags = 0x23;
   uint32_t cmdline_size = 2047;
   uint64_t pref_address = 0x1000000;
   uint32_t init_size = 0x400000;
-  uint32_t kernel_bytes = 0x10000;    // protected-mode part (zeros)
+  uint32_t kernel_bytes = 0x10000;  // protected-mode part (zeros)
 };
 
 inline std::vector<uint8_t> MakeBzImage(const BzSpec& s) {
@@ -45,7 +45,7 @@ inline std::vector<uint8_t> MakeBzImage(const BzSpec& s) {
   put32(0x202, 0x53726448);           // "HdrS"
   put16(0x206, s.version);
   b[0x211] = s.loadflags;
-  put32(0x214, 0x100000);             // code32_start
+  put32(0x214, 0x100000);  // code32_start
   put32(0x22c, s.initrd_addr_max);
   put32(0x230, s.kernel_alignment);
   b[0x234] = s.relocatable;

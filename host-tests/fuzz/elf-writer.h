@@ -59,8 +59,8 @@ struct ElfEdit {
   uint16_t machine = 0;
   uint32_t e_flags = 0;
   uint16_t shstrndx = 0;
-  std::vector<Sec> sections;                // [0] is the null section
-  std::vector<Sym> symbols;                 // the SYMTAB's contents
+  std::vector<Sec> sections;                    // [0] is the null section
+  std::vector<Sym> symbols;                     // the SYMTAB's contents
   std::map<uint32_t, std::vector<Rel>> relocs;  // REL/RELA section index -> entries
 
   static std::optional<ElfEdit> From(std::span<const uint8_t> bytes) {
@@ -81,8 +81,8 @@ struct ElfEdit {
       const auto& s = secs[i];
       Sec o;
       o.name = std::string(s.name);
-      o.name_off = static_cast<uint32_t>(reinterpret_cast<const uint8_t*>(s.name.data()) -
-                                         shstr.data());
+      o.name_off =
+          static_cast<uint32_t>(reinterpret_cast<const uint8_t*>(s.name.data()) - shstr.data());
       o.type = s.type;
       o.flags = s.flags;
       o.size = s.size;
@@ -99,10 +99,10 @@ struct ElfEdit {
     if (symtab != 0) {
       const auto str = obj->SectionBytes(secs[symtab].link);
       for (const auto& s : obj->symbols()) {
-        e.symbols.push_back({std::string(s.name),
-                             static_cast<uint32_t>(
-                                 reinterpret_cast<const uint8_t*>(s.name.data()) - str.data()),
-                             s.value, s.size, s.info, s.other, s.shndx});
+        e.symbols.push_back(
+            {std::string(s.name),
+             static_cast<uint32_t>(reinterpret_cast<const uint8_t*>(s.name.data()) - str.data()),
+             s.value, s.size, s.info, s.other, s.shndx});
       }
     }
     for (const auto& rs : obj->relocations()) {
@@ -138,10 +138,14 @@ struct ElfEdit {
       StoreUnchecked<decltype(v)>(b.data() + off, v, endian);
     };
     auto word = [&](std::vector<uint8_t>& b, size_t off, uint64_t v) {
-      if (is64) put(b, off, v);
-      else put(b, off, static_cast<uint32_t>(v));
+      if (is64)
+        put(b, off, v);
+      else
+        put(b, off, static_cast<uint32_t>(v));
     };
-    struct Placed { uint64_t offset, size, entsize; };
+    struct Placed {
+      uint64_t offset, size, entsize;
+    };
     std::vector<Placed> placed(sections.size(), {0, 0, 0});
     for (size_t i = 1; i < sections.size(); ++i) {
       const Sec& s = sections[i];
@@ -175,8 +179,10 @@ struct ElfEdit {
           const Rel& r = entries[k];
           const size_t e = k * entsize;
           word(body, e, r.offset);
-          if (is64) put(body, e + 8, (uint64_t{r.symbol} << 32) | r.type);
-          else put(body, e + 4, static_cast<uint32_t>((r.symbol << 8) | (r.type & 0xff)));
+          if (is64)
+            put(body, e + 8, (uint64_t{r.symbol} << 32) | r.type);
+          else
+            put(body, e + 4, static_cast<uint32_t>((r.symbol << 8) | (r.type & 0xff)));
           if (rela) word(body, e + (is64 ? 16 : 8), static_cast<uint64_t>(r.addend));
         }
       } else {

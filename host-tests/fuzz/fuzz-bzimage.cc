@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string cmdline(bz->cmdline_size, 'x');
   std::vector<uint8_t> base(4096, 0x11);
   const uint8_t seed[32] = {};
-  auto params = x86::BuildBootParams(*bz, 0x90000, cmdline, 0x1000000, 0x7000000, 12345,
-                                     e820, base, seed);
+  auto params =
+      x86::BuildBootParams(*bz, 0x90000, cmdline, 0x1000000, 0x7000000, 12345, e820, base, seed);
   if (params.size() != x86::BootParamsSize(*bz, e820.size())) __builtin_trap();
   return static_cast<int>(sum & 0);
 }

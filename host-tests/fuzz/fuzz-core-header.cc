@@ -19,17 +19,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   spec.machine = fdp.ConsumeIntegral<uint16_t>();
   const size_t cpus = fdp.ConsumeIntegralInRange<size_t>(0, 64);
   for (size_t i = 0; i < cpus; ++i) {
-    spec.cpu_notes.push_back({fdp.ConsumeIntegral<uint64_t>(),
-                              fdp.ConsumeIntegralInRange<uint64_t>(0, 1 << 16)});
+    spec.cpu_notes.push_back(
+        {fdp.ConsumeIntegral<uint64_t>(), fdp.ConsumeIntegralInRange<uint64_t>(0, 1 << 16)});
   }
   if (fdp.ConsumeBool()) {
-    spec.vmcoreinfo = load::CoreNote{fdp.ConsumeIntegral<uint64_t>(),
-                                     fdp.ConsumeIntegral<uint64_t>()};
+    spec.vmcoreinfo =
+        load::CoreNote{fdp.ConsumeIntegral<uint64_t>(), fdp.ConsumeIntegral<uint64_t>()};
   }
   if (fdp.ConsumeBool()) {
-    spec.kernel_text = load::CoreKernelText{fdp.ConsumeIntegral<uint64_t>(),
-                                            fdp.ConsumeIntegral<uint64_t>(),
-                                            fdp.ConsumeIntegral<uint64_t>()};
+    spec.kernel_text =
+        load::CoreKernelText{fdp.ConsumeIntegral<uint64_t>(), fdp.ConsumeIntegral<uint64_t>(),
+                             fdp.ConsumeIntegral<uint64_t>()};
   }
   // Mostly ascending ranges (so the valid paths get exercised), with raw values mixed in.
   const size_t ranges = fdp.ConsumeIntegralInRange<size_t>(0, 300);
@@ -48,8 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (fdp.ConsumeBool()) spec.page_offset = fdp.ConsumeIntegral<uint64_t>();
   if (fdp.ConsumeBool()) spec.linear_limit = fdp.ConsumeIntegral<uint64_t>();
   if (fdp.ConsumeBool()) {
-    spec.backup = load::CoreBackup{fdp.ConsumeIntegral<uint64_t>(),
-                                   fdp.ConsumeIntegral<uint64_t>(),
+    spec.backup = load::CoreBackup{fdp.ConsumeIntegral<uint64_t>(), fdp.ConsumeIntegral<uint64_t>(),
                                    fdp.ConsumeIntegral<uint64_t>()};
   }
   auto plan = load::PlanCoreHeader(spec);

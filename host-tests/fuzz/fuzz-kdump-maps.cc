@@ -1,7 +1,7 @@
 // libFuzzer target: the kdump text inputs and map arithmetic. Input: a sysfs CPU list
 // ("0-3,8"), a NUL, then /proc/iomem text. ParseCpuList on the first; ParseIomem on the
-// second, then what the x86 kdump setup (AddX86CrashSegments) derives from it: the backup source, and the capture
-// kernel's memory map around a core header and backup hole inside the crash region.
+// second, then what the x86 kdump setup (AddX86CrashSegments) derives from it: the backup source,
+// and the capture kernel's memory map around a core header and backup hole inside the crash region.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

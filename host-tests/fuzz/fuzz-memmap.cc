@@ -19,7 +19,9 @@ using namespace kexkit;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  struct Rec { std::string_view start, end, type; };
+  struct Rec {
+    std::string_view start, end, type;
+  };
   std::vector<Rec> recs;
   while (!in.empty() && recs.size() < 256) {
     const size_t z = in.find('\0');

@@ -50,10 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Fault fault = Chosen();
   if (fault == Fault::kNone || size == 0 || data[0] != '!' || !FirstTime()) return 0;
   switch (fault) {
-    case Fault::kNone: break;
+    case Fault::kNone:
+      break;
     case Fault::kHang:
       for (;;) g_sink = g_sink + 1;  // volatile: the loop cannot be removed
-    case Fault::kCrash: std::abort();
+    case Fault::kCrash:
+      std::abort();
     case Fault::kLeak: {
       auto* p = static_cast<uint8_t*>(std::malloc(4096));
       std::memset(p, size & 0xff, 4096);

@@ -64,7 +64,8 @@ std::string Stem(const std::string& path, int n) {
   if (slash != std::string::npos && slash > 0) {
     const size_t p = path.rfind('/', slash - 1);
     parent = path.substr(p == std::string::npos ? 0 : p + 1,
-                         slash - (p == std::string::npos ? 0 : p + 1)) + "_";
+                         slash - (p == std::string::npos ? 0 : p + 1)) +
+             "_";
   }
   return std::to_string(n) + "-" + parent + file;
 }
@@ -104,14 +105,29 @@ std::vector<kktest::BzSpec> SyntheticSpecs() {
   std::vector<kktest::BzSpec> v;
   kktest::BzSpec s;
   s.kernel_bytes = 4096;
-  v.push_back(s);                                 // a modern 64-bit kernel
-  auto t = s; t.xloadflags = 0; v.push_back(t);   // i386 only
-  t = s; t.relocatable = 0; v.push_back(t);       // not relocatable
-  t = s; t.version = 0x0209; v.push_back(t);      // no init_size
-  t = s; t.version = 0x0201; v.push_back(t);      // too old
-  t = s; t.cmdline_size = 255; v.push_back(t);
-  t = s; t.setup_sects = 0; v.push_back(t);       // 0 means 4
-  t = s; t.kernel_alignment = 0x1000; t.pref_address = 0x100000; v.push_back(t);
+  v.push_back(s);  // a modern 64-bit kernel
+  auto t = s;
+  t.xloadflags = 0;
+  v.push_back(t);  // i386 only
+  t = s;
+  t.relocatable = 0;
+  v.push_back(t);  // not relocatable
+  t = s;
+  t.version = 0x0209;
+  v.push_back(t);  // no init_size
+  t = s;
+  t.version = 0x0201;
+  v.push_back(t);  // too old
+  t = s;
+  t.cmdline_size = 255;
+  v.push_back(t);
+  t = s;
+  t.setup_sects = 0;
+  v.push_back(t);  // 0 means 4
+  t = s;
+  t.kernel_alignment = 0x1000;
+  t.pref_address = 0x100000;
+  v.push_back(t);
   return v;
 }
 
@@ -122,8 +138,8 @@ int BzImage(const std::string& out, const char* vmlinuz) {
     if (!b.empty()) Write(out + "/vmlinuz-head", b);
   }
   int i = 0;
-  for (const auto& s : SyntheticSpecs()) Write(out + "/synthetic-" + std::to_string(i++),
-                                               kktest::MakeBzImage(s));
+  for (const auto& s : SyntheticSpecs())
+    Write(out + "/synthetic-" + std::to_string(i++), kktest::MakeBzImage(s));
   return 0;
 }
 
@@ -164,27 +180,27 @@ std::vector<uint8_t> Vmlinux(kexkit::Endian e, int loads, bool relocatable) {
   auto p16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(&b[o], v, e); };
   auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
   auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
-  const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2,
-                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
+  const uint8_t ident[] = {
+      0x7f, 'E', 'L', 'F', 2, static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
   std::copy(std::begin(ident), std::end(ident), b.begin());
   p16(16, 2);
   p16(18, 21);
   p32(20, 1);
-  p64(24, vbase + 0x100);                  // e_entry
-  p64(32, 64);                             // e_phoff
+  p64(24, vbase + 0x100);                         // e_entry
+  p64(32, 64);                                    // e_phoff
   p32(48, e == kexkit::Endian::kLittle ? 2 : 1);  // ELFv2 / ELFv1
   p16(52, 64);
   p16(54, 56);
   p16(56, static_cast<uint16_t>(loads));
   for (int i = 0; i < loads; ++i) {
     const size_t h = 64 + i * 56;
-    p32(h, 1);                             // PT_LOAD
+    p32(h, 1);  // PT_LOAD
     p32(h + 4, 7);
-    p64(h + 8, off0 + i * step);           // p_offset
-    p64(h + 16, vbase + i * step);         // p_vaddr
-    p64(h + 24, i * step);                 // p_paddr
-    p64(h + 32, 0x2000);                   // p_filesz
-    p64(h + 40, 0x3000);                   // p_memsz
+    p64(h + 8, off0 + i * step);    // p_offset
+    p64(h + 16, vbase + i * step);  // p_vaddr
+    p64(h + 24, i * step);          // p_paddr
+    p64(h + 32, 0x2000);            // p_filesz
+    p64(h + 40, 0x3000);            // p_memsz
     p64(h + 48, 0x1000);
   }
   if (relocatable) p32(off0 + 0x5c, 0x72756e30);  // "run0"
@@ -209,7 +225,10 @@ int VmlinuxSeeds(const std::string& out) {
 // MSB, an ELF32 one, and one with phnum = PN_XNUM (the count in section header 0).
 std::vector<uint8_t> Kcore(bool is64, kexkit::Endian e, bool xnum) {
   using kexkit::StoreUnchecked;
-  struct L { uint32_t type; uint64_t vaddr, paddr, size; };
+  struct L {
+    uint32_t type;
+    uint64_t vaddr, paddr, size;
+  };
   const std::vector<L> loads = {{4, 0, 0, 0x1000},
                                 {1, 0xffffffff81000000ull, 0x1000000, 0x2000000},
                                 {1, 0xffff888000000000ull, 0, 0x40000000},
@@ -220,14 +239,19 @@ std::vector<uint8_t> Kcore(bool is64, kexkit::Endian e, bool xnum) {
   auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
   auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
   auto word = [&](size_t o, uint64_t v) { is64 ? p64(o, v) : p32(o, static_cast<uint32_t>(v)); };
-  const uint8_t ident[] = {0x7f, 'E', 'L', 'F', static_cast<uint8_t>(is64 ? 2 : 1),
-                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
+  const uint8_t ident[] = {0x7f,
+                           'E',
+                           'L',
+                           'F',
+                           static_cast<uint8_t>(is64 ? 2 : 1),
+                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2),
+                           1};
   std::copy(std::begin(ident), std::end(ident), b.begin());
   p16(16, 4);  // ET_CORE
   p16(18, is64 ? 62 : 3);
   p32(20, 1);
-  word(is64 ? 32 : 28, eh);                                 // e_phoff
-  word(is64 ? 40 : 32, eh + loads.size() * ph);             // e_shoff
+  word(is64 ? 32 : 28, eh);                      // e_phoff
+  word(is64 ? 40 : 32, eh + loads.size() * ph);  // e_shoff
   p16(is64 ? 54 : 42, static_cast<uint16_t>(ph));
   p16(is64 ? 56 : 44, xnum ? 0xffff : static_cast<uint16_t>(loads.size()));
   p32(eh + loads.size() * ph + (is64 ? 44 : 28), static_cast<uint32_t>(loads.size()));

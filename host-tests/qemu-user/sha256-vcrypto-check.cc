@@ -84,8 +84,8 @@ void CheckAgainstScalar() {
   for (auto& b : buf) b = Rand8();
   int cases = 0;
   for (size_t align = 0; align < 16; ++align) {
-    for (size_t n : {0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 191, 192,
-                     1000, 4096, 65537, 70000}) {
+    for (size_t n : {0,   1,   3,   55,  56,  57,  63,   64,   65,    119,
+                     120, 127, 128, 129, 191, 192, 1000, 4096, 65537, 70000}) {
       const uint8_t* p = buf + align;
       for (size_t chunk : {size_t{1}, size_t{63}, size_t{64}, size_t{1000}, n + 1}) {
         if (chunk == 1 && n > 4096) continue;
@@ -97,8 +97,8 @@ void CheckAgainstScalar() {
           char w[65], g[65];
           Hex(want, w);
           Hex(got, g);
-          printf("FAIL vcrypto != scalar: len %zu align %zu chunk %zu: %s, want %s\n", n,
-                 align, chunk, g, w);
+          printf("FAIL vcrypto != scalar: len %zu align %zu chunk %zu: %s, want %s\n", n, align,
+                 chunk, g, w);
           ++g_failures;
         }
       }

@@ -41,8 +41,7 @@ TEST(AbiEncode, BigEndianSwapsEachIntegerAndKeepsTheBytes) {
   using P = abi::PurgatoryParams;
   using R = abi::DigestRegion;
   EXPECT_EQ(LoadUnchecked<uint32_t>(b.data() + offsetof(P, magic), Endian::kBig), p.magic);
-  EXPECT_EQ(LoadUnchecked<uint32_t>(b.data() + offsetof(P, reserved0), Endian::kBig),
-            p.reserved0);
+  EXPECT_EQ(LoadUnchecked<uint32_t>(b.data() + offsetof(P, reserved0), Endian::kBig), p.reserved0);
   EXPECT_EQ(LoadUnchecked<uint64_t>(b.data() + offsetof(P, opal_entry), Endian::kBig),
             p.opal_entry);
   for (uint32_t i = 0; i < abi::kMaxDigestRegions; ++i) {
@@ -52,8 +51,7 @@ TEST(AbiEncode, BigEndianSwapsEachIntegerAndKeepsTheBytes) {
     EXPECT_EQ(LoadUnchecked<uint32_t>(b.data() + at + offsetof(R, segment), Endian::kBig),
               p.regions[i].segment);
     EXPECT_EQ(std::memcmp(b.data() + at + offsetof(R, digest), p.regions[i].digest, 32), 0);
-    EXPECT_EQ(std::memcmp(b.data() + at + offsetof(R, label), p.regions[i].label,
-                          abi::kLabelSize),
+    EXPECT_EQ(std::memcmp(b.data() + at + offsetof(R, label), p.regions[i].label, abi::kLabelSize),
               0);
   }
 }

@@ -48,9 +48,9 @@
 
 namespace {
 
+using kexkit::Result;
 using kexkit::load::KexecSys;
 using kexkit::load::LoadPlan;
-using kexkit::Result;
 
 // Counts every call; succeeds, so that a case that wrongly reaches it is visible only
 // through the count (and a good load through exactly one Load). Unlike
@@ -59,12 +59,27 @@ class CountingKexec final : public KexecSys {
  public:
   int calls = 0;
   int loads = 0;
-  Result<void> Load(const LoadPlan&) override { ++calls, ++loads; return {}; }
+  Result<void> Load(const LoadPlan&) override {
+    ++calls, ++loads;
+    return {};
+  }
   Result<void> FileLoad(const std::string&, const std::string&, const std::string&, bool,
-                        unsigned long) override { ++calls; return {}; }
-  Result<void> Unload(bool, bool) override { ++calls; return {}; }
-  Result<bool> IsLoaded(bool) override { ++calls; return true; }
-  Result<void> Exec(bool, bool) override { ++calls; return {}; }
+                        unsigned long) override {
+    ++calls;
+    return {};
+  }
+  Result<void> Unload(bool, bool) override {
+    ++calls;
+    return {};
+  }
+  Result<bool> IsLoaded(bool) override {
+    ++calls;
+    return true;
+  }
+  Result<void> Exec(bool, bool) override {
+    ++calls;
+    return {};
+  }
 };
 
 struct CliResult {
@@ -170,7 +185,8 @@ class BadInput : public ::testing::Test {
     };
     put_text("iomem", kIomem);
     std::string no_crash = kIomem;
-    no_crash.erase(no_crash.find("  2c000000"), std::string("  2c000000-2fffffff : Crash kernel\n").size());
+    no_crash.erase(no_crash.find("  2c000000"),
+                   std::string("  2c000000-2fffffff : Crash kernel\n").size());
     put_text("iomem-nocrash", no_crash);
     put_text("iomem-zeros", "00000000-00000000 : System RAM\n00000000-00000000 : Reserved\n");
     put_text("iomem-malformed", "00000000-00000fff : Reserved\nthis is not iomem\n");
@@ -273,9 +289,12 @@ class BadInput : public ::testing::Test {
 
   // The options every load case shares: saved system inputs, nothing read from this host.
   static std::vector<std::string> Inputs(const std::string& iomem = "iomem") {
-    return {"--iomem=" + P(iomem), "--memmap=" + P("no-memmap"),
-            "--boot-params=" + P("no-boot-params"), "--sysfs=" + P("no-sysfs"),
-            "--proc-cmdline=" + P("no-proc-cmdline"), "--kcore=" + P("no-kcore")};
+    return {"--iomem=" + P(iomem),
+            "--memmap=" + P("no-memmap"),
+            "--boot-params=" + P("no-boot-params"),
+            "--sysfs=" + P("no-sysfs"),
+            "--proc-cmdline=" + P("no-proc-cmdline"),
+            "--kcore=" + P("no-kcore")};
   }
   static std::vector<std::string> Load(std::vector<std::string> args,
                                        const std::string& iomem = "iomem") {
@@ -401,15 +420,14 @@ TEST_F(BadInput, NonRelocatableKernelAbove4GThroughThe32BitEntry) {
 }
 // XLF_5LEVEL: the 64-bit entry runs on the old kernel's paging, LA57 included.
 TEST_F(BadInput, KernelWithout5LevelPagingUnderA5LevelKernel) {
-  ExpectOneLineError(
-      RunCli(Load({"--dry-run", "-l", P("4-level-only"), "--paging-levels=5"})),
-      {P("4-level-only"), "5-level paging", "XLF_5LEVEL", "--entry-32bit"});
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("4-level-only"), "--paging-levels=5"})),
+                     {P("4-level-only"), "5-level paging", "XLF_5LEVEL", "--entry-32bit"});
   // The same kernel under 4-level paging, through its 32-bit entry (which the purgatory
   // enters with paging off), and a kernel that says XLF_5LEVEL: all load.
-  for (auto args : {std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=4"},
-                    std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=5",
-                                             "--entry-32bit"},
-                    std::vector<std::string>{"-l", P("vmlinuz"), "--paging-levels=5"}}) {
+  for (auto args :
+       {std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=4"},
+        std::vector<std::string>{"-l", P("4-level-only"), "--paging-levels=5", "--entry-32bit"},
+        std::vector<std::string>{"-l", P("vmlinuz"), "--paging-levels=5"}}) {
     args.insert(args.begin(), "--dry-run");
     const auto r = RunCli(Load(args));
     EXPECT_EQ(r.code, 0) << args[2] << " " << args[3] << ": " << r.err;
@@ -494,9 +512,8 @@ TEST_F(BadInput, EmptyInitrd) {
                      {P("empty"), "empty"});
 }
 TEST_F(BadInput, InitrdThatDoesNotFitTheCrashRegion) {
-  ExpectOneLineError(
-      RunCli(Load({"--dry-run", "-p", P("vmlinuz"), "--initrd=" + P("initrd-96M")})),
-      {P("initrd-96M"), "no free memory"});
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-p", P("vmlinuz"), "--initrd=" + P("initrd-96M")})),
+                     {P("initrd-96M"), "no free memory"});
 }
 
 // --- the running system's memory map ---------------------------------------------------
@@ -507,11 +524,10 @@ TEST_F(BadInput, InitrdThatDoesNotFitTheCrashRegion) {
 // loader's two reads of it (the memory map, then the kdump RAM list) disagree.
 class ChangingFile {
  public:
-  ChangingFile(std::string path, std::string first, std::string later)
-      : path_(std::move(path)) {
+  ChangingFile(std::string path, std::string first, std::string later) : path_(std::move(path)) {
     EXPECT_EQ(::mkfifo(path_.c_str(), 0600), 0);
     writer_ = std::thread([this, first = std::move(first), later = std::move(later)] {
-      for (int n = 0; !stop_; ) {
+      for (int n = 0; !stop_;) {
         const int fd = ::open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {  // ENXIO: no reader yet
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -588,8 +604,7 @@ TEST_F(BadInput, KernelRewrittenAfterTheDigestNeverReachesTheCall) {
     ASSERT_EQ(::pwrite(fd, "x", 1, 0x10000), 1);
     ::close(fd);
   };
-  ExpectOneLineError(RunCliWith(Load({"-l", k}), arch),
-                     {k, "changed while kexkit was reading it"});
+  ExpectOneLineError(RunCliWith(Load({"-l", k}), arch), {k, "changed while kexkit was reading it"});
   // And truncated after the digest: the same, not an EFAULT from kexec_load.
   const std::string k2 = KernelCopy(dir_, "late-shrinking-kernel");
   arch.after_digest = [&] { ASSERT_EQ(::truncate(k2.c_str(), 8192), 0); };
@@ -652,14 +667,14 @@ TEST_F(BadInput, MalformedIomem) {
                      {P("iomem-malformed") + ":2", "malformed line"});
 }
 TEST_F(BadInput, FirmwareMemmapEntryWithoutAType) {
-  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz"),
-                                  "--memmap=" + P("memmap-incomplete")})),
-                     {P("memmap-incomplete") + "/0", "incomplete entry"});
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--memmap=" + P("memmap-incomplete")})),
+      {P("memmap-incomplete") + "/0", "incomplete entry"});
 }
 TEST_F(BadInput, FirmwareMemmapEntryThatIsNotHex) {
-  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz"),
-                                  "--memmap=" + P("memmap-badstart")})),
-                     {P("memmap-badstart") + "/0", "malformed start/end"});
+  ExpectOneLineError(
+      RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--memmap=" + P("memmap-badstart")})),
+      {P("memmap-badstart") + "/0", "malformed start/end"});
 }
 TEST_F(BadInput, ReuseCmdlineWithoutProcCmdline) {
   ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz"), "--reuse-cmdline"})),
@@ -707,8 +722,8 @@ void ExpectLinkerAndLoaderRefuse(const std::vector<uint8_t>& purgatory,
     api_message = r.error().message;
   }
   for (const std::string& p : parts) {
-    EXPECT_NE(api_message.find(p), std::string::npos) << "'" << p << "' missing from: "
-                                                      << api_message;
+    EXPECT_NE(api_message.find(p), std::string::npos)
+        << "'" << p << "' missing from: " << api_message;
   }
   // The whole loader: one line, no system call.
   ExpectOneLineError(RunCli(args, purgatory), parts);
@@ -734,8 +749,7 @@ TEST_F(BadInput, PurgatoryWithASectionOffsetPastTheEnd) {
   ASSERT_GT(text, 0);
   auto bytes = e.Encode();
   const uint64_t h = kktest::ElfEdit::SectionHeaderOffset(bytes, static_cast<uint32_t>(text));
-  kexkit::StoreUnchecked<uint64_t>(&bytes[h + 24], bytes.size() + 0x1000,
-                                   kexkit::Endian::kLittle);
+  kexkit::StoreUnchecked<uint64_t>(&bytes[h + 24], bytes.size() + 0x1000, kexkit::Endian::kLittle);
   ExpectLinkerAndLoaderRefuse(bytes, {"purgatory.ro", "runs past the end of the file"},
                               Load({"--dry-run", "-l", P("vmlinuz")}));
 }
@@ -792,7 +806,8 @@ TEST_F(BadInput, ConflictingAndMalformedOptions) {
   const std::string k = P("vmlinuz");
   const std::vector<OptionCase> cases = {
       {"-l with -p", {"-l", "-p", k}, {"-l and -p conflict"}},
-      {"two core header classes", {"-p", k, "--elf32-core-headers", "--elf64-core-headers"},
+      {"two core header classes",
+       {"-p", k, "--elf32-core-headers", "--elf64-core-headers"},
        {"--elf32-core-headers and --elf64-core-headers conflict"}},
       {"-f with -p", {"-f", "-p", k}, {"-f", "-p"}},
       {"-f with -u", {"-f", "-u"}, {"-f", "-u"}},
@@ -801,18 +816,21 @@ TEST_F(BadInput, ConflictingAndMalformedOptions) {
       {"two kernels", {"-l", k, k + "2"}, {k + "2", "one kernel only"}},
       {"unknown long option", {"-l", k, "--bogus"}, {"--bogus", "unknown option"}},
       {"unknown short option", {"-l", "-z", k}, {"-z", "unknown option"}},
-      {"refused kexec-tools option", {"-l", k, "--reuseinitrd"},
+      {"refused kexec-tools option",
+       {"-l", k, "--reuseinitrd"},
        {"--reuseinitrd", "not supported by kexkit"}},
       {"--hotplug with -l", {"-l", k, "--hotplug"}, {"--hotplug goes with -p"}},
       {"another arch's image type", {"-t", "elf-ppc64", "-l", k}, {"--type=elf-ppc64"}},
       {"--args-linux with a bzImage", {"--args-linux", "-p", k}, {"--args-linux", "bzImage"}},
       {"--initrd without a value", {"-l", k, "--initrd"}, {"--initrd", "needs a value"}},
-      {"--mem-min above --mem-max", {"-l", k, "--mem-min=2G", "--mem-max=1G"},
+      {"--mem-min above --mem-max",
+       {"-l", k, "--mem-min=2G", "--mem-max=1G"},
        {"--mem-min is not below --mem-max"}},
       {"--mem-min not a number", {"-l", k, "--mem-min=lots"}, {"--mem-min=lots", "not an address"}},
       {"--serial=ttyS9", {"-l", k, "--serial=ttyS9"}, {"--serial=ttyS9", "ttyS0..ttyS3"}},
       {"--serial-baud=7", {"-l", k, "--serial-baud=7"}, {"--serial-baud=7", "115200"}},
-      {"--test-corrupt-digest with -i", {"-l", k, "-i", "--test-corrupt-digest"},
+      {"--test-corrupt-digest with -i",
+       {"-l", k, "-i", "--test-corrupt-digest"},
        {"--test-corrupt-digest", "--no-checks"}},
       {"nothing to do", {}, {"nothing to do"}},
       {"-l without a kernel", {"-l"}, {"no kernel given"}},
@@ -840,15 +858,15 @@ TEST_F(BadInput, NonRootWithoutDryRun) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     ::close(fds[0]);
-    if (::geteuid() == 0 && (::setresgid(65534, 65534, 65534) != 0 ||
-                             ::setresuid(65534, 65534, 65534) != 0)) {
+    if (::geteuid() == 0 &&
+        (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0)) {
       ::_exit(100);
     }
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"-l", P("vmlinuz")}, {"-p", P("vmlinuz")}, {"-u"}, {"-e"}}) {
       const auto r = RunCli(Load(args));
-      const std::string line = std::to_string(r.code) + " " + std::to_string(r.syscalls) + " " +
-                               r.err;
+      const std::string line =
+          std::to_string(r.code) + " " + std::to_string(r.syscalls) + " " + r.err;
       if (::write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
         ::_exit(101);
       }
@@ -901,8 +919,9 @@ std::string SegmentsError(const std::vector<Segment>& segs, const std::vector<Me
 TEST(BadSegments, MoreThan16) {
   std::vector<Segment> segs;
   for (uint64_t i = 0; i < 17; ++i) segs.push_back({{}, 0x100000 + i * 0x1000, 0x1000, "s"});
-  EXPECT_NE(SegmentsError(segs, kRam, "System RAM").find("17 segments, kexec_load takes at most 16"),
-            std::string::npos);
+  EXPECT_NE(
+      SegmentsError(segs, kRam, "System RAM").find("17 segments, kexec_load takes at most 16"),
+      std::string::npos);
 }
 TEST(BadSegments, Overlapping) {
   const std::vector<Segment> segs = {{{}, 0x100000, 0x3000, "kernel"},
@@ -912,14 +931,16 @@ TEST(BadSegments, Overlapping) {
 }
 TEST(BadSegments, OutsideRam) {
   const std::vector<Segment> segs = {{{}, 0xa0000, 0x1000, "boot_params"}};
-  EXPECT_NE(SegmentsError(segs, kRam, "System RAM").find("'boot_params' [0xa0000, 0xa1000) is "
-                                                         "outside System RAM"),
+  EXPECT_NE(SegmentsError(segs, kRam, "System RAM")
+                .find("'boot_params' [0xa0000, 0xa1000) is "
+                      "outside System RAM"),
             std::string::npos);
 }
 TEST(BadSegments, StraddlingTheEndOfTheCrashRegion) {
   const std::vector<Segment> segs = {{{}, 0x2ffff000, 0x2000, "initrd"}};
-  EXPECT_NE(SegmentsError(segs, kCrash, "the crash kernel region").find("outside the crash kernel "
-                                                                        "region"),
+  EXPECT_NE(SegmentsError(segs, kCrash, "the crash kernel region")
+                .find("outside the crash kernel "
+                      "region"),
             std::string::npos);
 }
 TEST(BadSegments, NotPageAlignedOrBufferLargerThanMemory) {
@@ -1031,11 +1052,12 @@ TEST(FuzzRegression, ZeroSizedSymbolIsWritable) {
   e.machine = 62;
   e.shstrndx = 4;
   const std::string shstr = std::string("\0.text\0.symtab\0.strtab\0.shstrtab\0", 34);
-  e.sections = {{},
-                {".text", 1, 1, 6, 0, 0, 0, 16, std::vector<uint8_t>(16, 0x90)},
-                {".symtab", 7, 2, 0, 0, 3, 1, 8, {}},
-                {".strtab", 15, 3, 0, 0, 0, 0, 1, {0, 'z', 0}},
-                {".shstrtab", 23, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())}};
+  e.sections = {
+      {},
+      {".text", 1, 1, 6, 0, 0, 0, 16, std::vector<uint8_t>(16, 0x90)},
+      {".symtab", 7, 2, 0, 0, 3, 1, 8, {}},
+      {".strtab", 15, 3, 0, 0, 0, 0, 1, {0, 'z', 0}},
+      {".shstrtab", 23, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())}};
   e.symbols = {{}, {"z", 1, 4, 0, 0x10, 0, 1}};
   const auto bytes = e.Encode();
   auto obj = kexkit::link::RelocatableObject::Parse(bytes, "zero.o");
@@ -1061,9 +1083,9 @@ TEST(FuzzRegression, HugeCmdlineSizeIsCapped) {
 // loadflags (0x211) was read from a file only 0x208 bytes long.
 TEST(FuzzRegression, HeaderShorterThanLoadflags) {
   std::vector<uint8_t> b(0x208, 0);
-  b[0x1fe] = 0x55, b[0x1ff] = 0xaa;               // boot flag
+  b[0x1fe] = 0x55, b[0x1ff] = 0xaa;  // boot flag
   b[0x202] = 'H', b[0x203] = 'd', b[0x204] = 'r', b[0x205] = 'S';
-  b[0x206] = 0x02, b[0x207] = 0x02;               // protocol 2.02
+  b[0x206] = 0x02, b[0x207] = 0x02;                 // protocol 2.02
   auto bz = kexkit::x86::ParseBzImage(b, "short");  // the heap buffer ends at 0x208
   ASSERT_FALSE(bz.has_value());
   EXPECT_NE(bz.error().message.find("past the end of the file"), std::string::npos);
@@ -1077,10 +1099,11 @@ TEST(FuzzRegression, NullSectionsHaveNoBytes) {
   e.machine = 62;
   e.shstrndx = 2;
   const std::string shstr = std::string("\0.text\0.shstrtab\0", 17);
-  e.sections = {{},
-                {".text", 1, 1, 6, 0, 0, 0, 16, std::vector<uint8_t>(16, 0x90)},
-                {".shstrtab", 7, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())},
-                {".text", 1, 0, 2, 0, 0, 0, 1, {}}};  // SHT_NULL, SHF_ALLOC
+  e.sections = {
+      {},
+      {".text", 1, 1, 6, 0, 0, 0, 16, std::vector<uint8_t>(16, 0x90)},
+      {".shstrtab", 7, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())},
+      {".text", 1, 0, 2, 0, 0, 0, 1, {}}};  // SHT_NULL, SHF_ALLOC
   auto bytes = e.Encode();
   // The inactive section claims 16 MiB at 1 GiB into a file of a few hundred bytes.
   const uint64_t h = kktest::ElfEdit::SectionHeaderOffset(bytes, 3);
@@ -1106,10 +1129,11 @@ TEST(FuzzRegression, ImageSizeIsBounded) {
   e.machine = 62;
   e.shstrndx = 3;
   const std::string shstr = std::string("\0.bss\0.bss2\0.shstrtab\0", 22);
-  e.sections = {{},
-                {".bss", 1, 8, 3, 1ull << 32, 0, 0, 16, {}},
-                {".bss2", 6, 8, 3, 1ull << 32, 0, 0, 16, {}},
-                {".shstrtab", 12, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())}};
+  e.sections = {
+      {},
+      {".bss", 1, 8, 3, 1ull << 32, 0, 0, 16, {}},
+      {".bss2", 6, 8, 3, 1ull << 32, 0, 0, 16, {}},
+      {".shstrtab", 12, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())}};
   const auto bytes = e.Encode();
   auto obj = kexkit::link::RelocatableObject::Parse(bytes, "big.o");
   ASSERT_TRUE(obj.has_value()) << obj.error().message;

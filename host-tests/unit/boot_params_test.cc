@@ -21,11 +21,10 @@ using Bytes = std::vector<uint8_t>;
 // Offsets from the documents, not from the header under test.
 constexpr size_t kAcpiRsdpAddr = 0x070, kExtRamdiskImage = 0x0c0, kExtRamdiskSize = 0x0c4,
                  kExtCmdLinePtr = 0x0c8, kE820Entries = 0x1e8, kSentinel = 0x1ef,
-                 kSetupSects = 0x1f1, kHeader = 0x202, kVersion = 0x206,
-                 kTypeOfLoader = 0x210, kLoadflags = 0x211, kCode32Start = 0x214,
-                 kRamdiskImage = 0x218, kRamdiskSize = 0x21c, kCmdLinePtr = 0x228,
-                 kKernelAlignment = 0x230, kCmdlineSize = 0x238, kSetupData = 0x250,
-                 kE820Table = 0x2d0;
+                 kSetupSects = 0x1f1, kHeader = 0x202, kVersion = 0x206, kTypeOfLoader = 0x210,
+                 kLoadflags = 0x211, kCode32Start = 0x214, kRamdiskImage = 0x218,
+                 kRamdiskSize = 0x21c, kCmdLinePtr = 0x228, kKernelAlignment = 0x230,
+                 kCmdlineSize = 0x238, kSetupData = 0x250, kE820Table = 0x2d0;
 
 template <typename T>
 T Get(const Bytes& b, uint64_t off) {
@@ -89,8 +88,8 @@ TEST(BootParams, HeaderLoaderFieldsAndCommandLine) {
   const uint64_t addr = 0x10000, kernel = 0x1000000, initrd = 0x3f000000, initrd_size = 0x123456;
   const std::string cmdline = "console=ttyS0,115200 root=/dev/vda quiet";
   const auto e820 = E820(3);
-  const Bytes b = x86::BuildBootParams(k.bz, addr, cmdline, kernel, initrd, initrd_size, e820,
-                                       {}, Seed());
+  const Bytes b =
+      x86::BuildBootParams(k.bz, addr, cmdline, kernel, initrd, initrd_size, e820, {}, Seed());
   ASSERT_EQ(b.size(), x86::BootParamsSize(k.bz, e820.size()));
   ASSERT_GE(b.size(), 4096u + 2048u);
 
@@ -144,8 +143,8 @@ TEST(BootParams, HeaderLoaderFieldsAndCommandLine) {
 TEST(BootParams, AddressesAboveFourGiBAreSplit) {
   Kernel k = MakeKernel(0x020f);
   const uint64_t addr = 0x100002000, initrd = 0x123400000, initrd_size = 0x100001000;
-  const Bytes b = x86::BuildBootParams(k.bz, addr, "x", 0x1000000, initrd, initrd_size, E820(1),
-                                       {}, Seed());
+  const Bytes b =
+      x86::BuildBootParams(k.bz, addr, "x", 0x1000000, initrd, initrd_size, E820(1), {}, Seed());
   EXPECT_EQ(Get<uint32_t>(b, kRamdiskImage), 0x23400000u);
   EXPECT_EQ(Get<uint32_t>(b, kExtRamdiskImage), 0x1u);
   EXPECT_EQ(Get<uint32_t>(b, kRamdiskSize), 0x00001000u);
@@ -235,8 +234,8 @@ TEST(BootParams, DebianKernelHeader) {
   ASSERT_TRUE(file);
   auto bz = x86::ParseBzImage(*file, path);
   ASSERT_TRUE(bz) << bz.error().message;
-  const Bytes b = x86::BuildBootParams(*bz, 0x3000, "root=/dev/vda", 0x1000000, 0x3f000000,
-                                       0x1000, E820(5), {}, Seed());
+  const Bytes b = x86::BuildBootParams(*bz, 0x3000, "root=/dev/vda", 0x1000000, 0x3f000000, 0x1000,
+                                       E820(5), {}, Seed());
   EXPECT_EQ(Get<uint32_t>(b, kHeader), x86::kHdrSMagic);
   EXPECT_EQ(Get<uint16_t>(b, kVersion), bz->version);
   EXPECT_EQ(Get<uint32_t>(b, kKernelAlignment), bz->kernel_alignment);
@@ -252,10 +251,14 @@ TEST(E820FromMap, TypesAndSkippedRanges) {
   using kexkit::load::MemRange;
   using kexkit::load::RangeType;
   const std::vector<MemRange> map = {
-      {0x0, 0x1000, RangeType::kReserved},      {0x1000, 0x9fc00, RangeType::kRam},
-      {0xa0000, 0xc0000, RangeType::kOther},    {0x100000, 0x3ffe0000, RangeType::kRam},
-      {0x3ffe0000, 0x40000000, RangeType::kAcpi}, {0x40000000, 0x40001000, RangeType::kNvs},
-      {0x50000000, 0x60000000, RangeType::kUnusable}, {0x100000000, 0x200000000, RangeType::kPmem},
+      {0x0, 0x1000, RangeType::kReserved},
+      {0x1000, 0x9fc00, RangeType::kRam},
+      {0xa0000, 0xc0000, RangeType::kOther},
+      {0x100000, 0x3ffe0000, RangeType::kRam},
+      {0x3ffe0000, 0x40000000, RangeType::kAcpi},
+      {0x40000000, 0x40001000, RangeType::kNvs},
+      {0x50000000, 0x60000000, RangeType::kUnusable},
+      {0x100000000, 0x200000000, RangeType::kPmem},
   };
   const auto e = x86::E820FromMap(map);
   ASSERT_EQ(e.size(), 7u) << "PCI windows (kOther) are not e820 memory";

@@ -119,7 +119,8 @@ TEST_F(BootVerify, AMismatchNamesTheSegmentAndHalts) {
     ASSERT_TRUE(Verify(r));
     std::string want = "kk: sha256 MISMATCH segment " + std::to_string(r[bad].segment) + " at " +
                        Hex(r[bad].start) + " (" + r[bad].label + ") expected ";
-    for (uint8_t b : expected) want += "0123456789abcdef"[b >> 4], want += "0123456789abcdef"[b & 15];
+    for (uint8_t b : expected)
+      want += "0123456789abcdef"[b >> 4], want += "0123456789abcdef"[b & 15];
     want += " got ";
     for (uint8_t b : got) want += "0123456789abcdef"[b >> 4], want += "0123456789abcdef"[b & 15];
     want += "\r\nkk: halted, the new kernel was not entered\r\n";
@@ -129,10 +130,16 @@ TEST_F(BootVerify, AMismatchNamesTheSegmentAndHalts) {
 }
 
 TEST_F(BootVerify, ALabelOfFullWidthOrControlBytesStaysInsideItsField) {
-  std::memcpy(regions_[1].label, "0123456789\x1b" "\x07", sizeof(regions_[1].label));  // no NUL
+  std::memcpy(regions_[1].label,
+              "0123456789\x1b"
+              "\x07",
+              sizeof(regions_[1].label));  // no NUL
   regions_[1].digest[0] ^= 1;
   ASSERT_TRUE(Verify(regions_));
-  EXPECT_NE(g_console.find("(0123456789?" "?) expected"), std::string::npos) << g_console;
+  EXPECT_NE(g_console.find("(0123456789?"
+                           "?) expected"),
+            std::string::npos)
+      << g_console;
 }
 
 TEST_F(BootVerify, TheTrampolineRegionLayoutRunsTheSameCheck) {

@@ -1,10 +1,11 @@
 // bzImage parsing [Documentation/arch/x86/boot.rst] on Debian's real x86_64 kernel, and
 // its refusals: truncated, garbage, ELF, old protocol, inconsistent header.
+#include "arch/x86/bzimage.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "arch/x86/bzimage.h"
 #include "base/bytes.h"
 #include "kexkit/x86-boot-params.h"
 #include "unit/test-files.h"
@@ -152,7 +153,7 @@ Bytes SyntheticBzImage(uint16_t version, uint8_t jump_len) {
   b[0x201] = jump_len;
   Poke<uint32_t>(b, 0x202, kexkit::x86::kHdrSMagic);
   Poke<uint16_t>(b, 0x206, version);
-  Poke<uint32_t>(b, 0x1f4, 4096 / 16);  // syssize
+  Poke<uint32_t>(b, 0x1f4, 4096 / 16);   // syssize
   Poke<uint32_t>(b, 0x22c, 0x12345678);  // initrd_addr_max (2.03)
   Poke<uint32_t>(b, 0x230, 0x400000);    // kernel_alignment (2.05)
   b[0x234] = 1;                          // relocatable_kernel (2.05)

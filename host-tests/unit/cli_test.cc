@@ -252,10 +252,10 @@ TEST(Cli, KexecToolsGeneralOptions) {
 }
 
 TEST(CliErrors, RefusedKexecToolsOptions) {
-  for (const char* opt : {"--reuseinitrd", "--reset-vga", "--pass-memmap-cmdline",
-                          "--load-preserve-context", "--load-jump-back-helper",
-                          "--load-live-update", "--exec-live-update",
-                          "--args-elf", "--args-none", "--real-mode"}) {
+  for (const char* opt :
+       {"--reuseinitrd", "--reset-vga", "--pass-memmap-cmdline", "--load-preserve-context",
+        "--load-jump-back-helper", "--load-live-update", "--exec-live-update", "--args-elf",
+        "--args-none", "--real-mode"}) {
     Err({"-l", "k", opt}, std::string(opt) + ": not supported by kexkit: ");
   }
   Err({"-l", "k", "--module=m"}, "--module=m: not supported by kexkit");

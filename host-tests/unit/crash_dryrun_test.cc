@@ -3,7 +3,6 @@
 // host-tests/data. Checks the segments, the core header, the zero page (e820, command
 // line) and the parameter block the purgatory will read.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>

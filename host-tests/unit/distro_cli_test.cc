@@ -28,8 +28,8 @@
 //     KERNEL --append OPTIONS [--initrd INITRD] as separate words, OPTIONS possibly empty;
 //     systemd-shutdown then runs kexec -e (reboot(LINUX_REBOOT_CMD_KEXEC) if that exec
 //     fails).
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -199,9 +199,8 @@ TEST_P(DistroCli, DebianKdumpConfigLoad) {
 }
 
 TEST_P(DistroCli, DebianKdumpConfigSecureBootUsesKexecFileLoad) {
-  const std::vector<std::string> words = {"-s", "-p",
-                                          std::string("--command-line=") + kKdumpCmdline,
-                                          "--initrd=" + Initrd(), Kernel()};
+  const std::vector<std::string> words = {
+      "-s", "-p", std::string("--command-line=") + kKdumpCmdline, "--initrd=" + Initrd(), Kernel()};
   RecordingKexec sys;
   auto r = Run(words, sys);
   EXPECT_EQ(r.code, 0) << r.err;
@@ -246,8 +245,8 @@ TEST_P(DistroCli, FedoraKdumpctlPerArchKexecArgs) {
   if (GetParam().bits64) {
     prefixes = {{"-s", "-p"}, {"-s", "-d", "-p"}, {"-s", "-s", "-p"}};
   } else {
-    prefixes = {{"-p"}, {"-d", "-p"}, {"--elf32-core-headers", "-p"},
-                {"--elf64-core-headers", "-p"}};
+    prefixes = {
+        {"-p"}, {"-d", "-p"}, {"--elf32-core-headers", "-p"}, {"--elf64-core-headers", "-p"}};
   }
   for (auto words : prefixes) {
     std::string joined;
@@ -272,8 +271,7 @@ TEST_P(DistroCli, FedoraKdumpctlPerArchKexecArgs) {
 // --- openSUSE -----------------------------------------------------------------------------
 
 TEST_P(DistroCli, OpenSuseLoadWithAuto) {
-  const std::vector<std::string> words = {"-p", Kernel(),
-                                          std::string("--append=") + kKdumpCmdline,
+  const std::vector<std::string> words = {"-p", Kernel(), std::string("--append=") + kKdumpCmdline,
                                           "--initrd=" + Initrd(), "-a"};
   RecordingKexec sys;
   auto r = Run(words, sys);
@@ -294,8 +292,7 @@ TEST_P(DistroCli, OpenSuseLoadWithAuto) {
 }
 
 TEST_P(DistroCli, OpenSuseOlderLoadWithFileSyscall) {
-  const std::vector<std::string> words = {"-p", Kernel(),
-                                          std::string("--append=") + kKdumpCmdline,
+  const std::vector<std::string> words = {"-p", Kernel(), std::string("--append=") + kKdumpCmdline,
                                           "--initrd=" + Initrd(), "-s"};
   RecordingKexec sys;
   EXPECT_EQ(Run(words, sys).code, 0);
@@ -330,8 +327,8 @@ TEST_P(DistroCli, OpenSuseUnloadWithAuto) {
 // --- systemd ------------------------------------------------------------------------------
 
 TEST_P(DistroCli, SystemctlKexecLoad) {
-  const std::vector<std::string> words = {"--load", Kernel(), "--append", kRebootCmdline,
-                                          "--initrd", Initrd()};
+  const std::vector<std::string> words = {"--load",       Kernel(),   "--append",
+                                          kRebootCmdline, "--initrd", Initrd()};
   RecordingKexec sys;
   auto r = Run(words, sys);
   EXPECT_EQ(r.code, 0) << r.err;
@@ -393,8 +390,9 @@ TEST_P(DistroCli, FileSyscallExitStatusesAsKexecTools) {
 TEST_P(DistroCli, LockdownSwitchesTheDefaultToKexecFileLoad) {
   const std::vector<std::string> words = {"-p", Kernel(), "--append=x"};
   for (const char* mode : {"integrity", "confidentiality"}) {
-    SetLockdown(std::string("none ") + (mode[0] == 'i' ? "[integrity] confidentiality"
-                                                      : "integrity [confidentiality]") + "\n");
+    SetLockdown(std::string("none ") +
+                (mode[0] == 'i' ? "[integrity] confidentiality" : "integrity [confidentiality]") +
+                "\n");
     RecordingKexec sys;
     auto r = Run(words, sys);
     EXPECT_EQ(r.code, 0) << r.err;
@@ -421,8 +419,10 @@ TEST_P(DistroCli, ExecAndForceSyncAndIfdownUnlessXY) {
   struct Case {
     std::vector<std::string> words;
     bool sync, ifdown;
-  } cases[] = {{{"-e"}, true, true},        {{"-y", "-e"}, false, true},
-               {{"-x", "-e"}, true, false}, {{"--no-sync", "--no-ifdown", "-e"}, false, false},
+  } cases[] = {{{"-e"}, true, true},
+               {{"-y", "-e"}, false, true},
+               {{"-x", "-e"}, true, false},
+               {{"--no-sync", "--no-ifdown", "-e"}, false, false},
                {{"-xye"}, false, false}};
   for (auto& c : cases) {
     RecordingKexec sys;
@@ -484,7 +484,8 @@ TEST_P(DistroCli, DebugGoesToStderr) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Arches, DistroCli,
-                         ::testing::Values(Arch{"x86_64", true, "purgatory/x86_64/purgatory.ro", 62},
+                         ::testing::Values(Arch{"x86_64", true, "purgatory/x86_64/purgatory.ro",
+                                                62},
                                            Arch{"i386", false, "purgatory/i386/purgatory.ro", 3}),
                          [](const auto& info) { return std::string(info.param.name); });
 

@@ -126,16 +126,14 @@ TEST_P(I386Golden, MatchesGnuLd) {
 }
 
 // The same bases as host-tests/i386.cmake.
-INSTANTIATE_TEST_SUITE_P(
-    Combined, I386Golden,
-    testing::Values(Case{"combined", 0x3000}, Case{"combined", 0x1ff00000},
-                    Case{"combined", 0xfff00000}),
-    CaseName);
-INSTANTIATE_TEST_SUITE_P(
-    Purgatory, I386Golden,
-    testing::Values(Case{"purgatory", 0x5000}, Case{"purgatory", 0x1ff00000},
-                    Case{"purgatory", 0xfff00000}),
-    CaseName);
+INSTANTIATE_TEST_SUITE_P(Combined, I386Golden,
+                         testing::Values(Case{"combined", 0x3000}, Case{"combined", 0x1ff00000},
+                                         Case{"combined", 0xfff00000}),
+                         CaseName);
+INSTANTIATE_TEST_SUITE_P(Purgatory, I386Golden,
+                         testing::Values(Case{"purgatory", 0x5000}, Case{"purgatory", 0x1ff00000},
+                                         Case{"purgatory", 0xfff00000}),
+                         CaseName);
 
 // The i386 purgatory's ABI as the loader uses it: the entry symbol, the hand-off block
 // at sizeof(EntryI386), the parameter block in PROGBITS, and the stack top.

@@ -28,9 +28,9 @@ namespace kexkit::load {
 namespace {
 
 constexpr uint64_t k4G = 1ull << 32;
-constexpr uint64_t kPref = 0x1000000;       // Debian 686: pref_address = 16 MiB
-constexpr uint32_t kInitSize = 0x1800000;   // init_size
-constexpr uint32_t kInitrdMax = 0x7fffffff; // initrd_addr_max (protocol 2.03+)
+constexpr uint64_t kPref = 0x1000000;        // Debian 686: pref_address = 16 MiB
+constexpr uint32_t kInitSize = 0x1800000;    // init_size
+constexpr uint32_t kInitrdMax = 0x7fffffff;  // initrd_addr_max (protocol 2.03+)
 
 std::vector<uint8_t> Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,7 +38,8 @@ std::vector<uint8_t> Slurp(const std::string& path) {
 }
 
 void Spit(const std::string& path, std::string_view text) {
-  std::ofstream(path, std::ios::binary).write(text.data(), static_cast<std::streamsize>(text.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 // A bzImage that ParseBzImage and the loader accept: one setup sector after the boot
@@ -46,25 +47,31 @@ void Spit(const std::string& path, std::string_view text) {
 // entry flags of an x86_64 kernel (XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G).
 std::vector<uint8_t> BzImageBytes(bool kernel64) {
   std::vector<uint8_t> b(2 * 512 + 0x10000, 0x90);
-  auto put16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(b.data() + o, v, Endian::kLittle); };
-  auto put32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(b.data() + o, v, Endian::kLittle); };
-  auto put64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(b.data() + o, v, Endian::kLittle); };
+  auto put16 = [&](size_t o, uint16_t v) {
+    StoreUnchecked<uint16_t>(b.data() + o, v, Endian::kLittle);
+  };
+  auto put32 = [&](size_t o, uint32_t v) {
+    StoreUnchecked<uint32_t>(b.data() + o, v, Endian::kLittle);
+  };
+  auto put64 = [&](size_t o, uint64_t v) {
+    StoreUnchecked<uint64_t>(b.data() + o, v, Endian::kLittle);
+  };
   std::memset(b.data() + 0x1f1, 0, 0x270 - 0x1f1);
-  b[0x1f1] = 1;                         // setup_sects
-  put32(0x1f4, 0x10000 / 16);           // syssize
+  b[0x1f1] = 1;                // setup_sects
+  put32(0x1f4, 0x10000 / 16);  // syssize
   put16(0x1fe, 0xaa55);
-  b[0x200] = 0xeb;                      // jump
-  b[0x201] = 0x6a;                      // header end: 0x202 + 0x6a = 0x26c
-  put32(0x202, 0x53726448);             // "HdrS"
+  b[0x200] = 0xeb;           // jump
+  b[0x201] = 0x6a;           // header end: 0x202 + 0x6a = 0x26c
+  put32(0x202, 0x53726448);  // "HdrS"
   put16(0x206, 0x020f);
-  b[0x211] = 1;                         // LOADED_HIGH
-  put32(0x214, 0x100000);               // code32_start
+  b[0x211] = 1;            // LOADED_HIGH
+  put32(0x214, 0x100000);  // code32_start
   put32(0x22c, kInitrdMax);
-  put32(0x230, 0x1000000);              // kernel_alignment
-  b[0x234] = 1;                         // relocatable_kernel
+  put32(0x230, 0x1000000);  // kernel_alignment
+  b[0x234] = 1;             // relocatable_kernel
   b[0x235] = 12;
   put16(0x236, kernel64 ? 0x3 : 0);
-  put32(0x238, 2047);                   // cmdline_size
+  put32(0x238, 2047);  // cmdline_size
   put64(0x258, kPref);
   put32(0x260, kInitSize);
   return b;
@@ -82,10 +89,12 @@ class I386Loader : public testing::Test {
     dir_ = tmpl;
     kernel_ = BzImageBytes(false);
     std::ofstream(dir_ + "/bzImage", std::ios::binary)
-        .write(reinterpret_cast<const char*>(kernel_.data()), static_cast<std::streamsize>(kernel_.size()));
+        .write(reinterpret_cast<const char*>(kernel_.data()),
+               static_cast<std::streamsize>(kernel_.size()));
     kernel64_ = BzImageBytes(true);
     std::ofstream(dir_ + "/bzImage64", std::ios::binary)
-        .write(reinterpret_cast<const char*>(kernel64_.data()), static_cast<std::streamsize>(kernel64_.size()));
+        .write(reinterpret_cast<const char*>(kernel64_.data()),
+               static_cast<std::streamsize>(kernel64_.size()));
     Spit(dir_ + "/initrd", std::string(0x5000, 'i'));
     // 1 GiB, as QEMU's pc machine lays it out, with a 256 MiB crash region at 112 MiB
     // (where Debian's 686 kernel put crashkernel=256M in the e2e guest).

@@ -18,8 +18,20 @@ using kexkit::link::FindRelocArch;
 using kexkit::link::RelocArch;
 using kexkit::link::RelocSite;
 
-enum : uint32_t { kNone = 0, k32 = 1, kPc32 = 2, kGot32 = 3, kPlt32 = 4, kGotOff = 9,
-                  kGotPc = 10, k16 = 20, kPc16 = 21, k8 = 22, kPc8 = 23, kTlsLe = 17 };
+enum : uint32_t {
+  kNone = 0,
+  k32 = 1,
+  kPc32 = 2,
+  kGot32 = 3,
+  kPlt32 = 4,
+  kGotOff = 9,
+  kGotPc = 10,
+  k16 = 20,
+  kPc16 = 21,
+  k8 = 22,
+  kPc8 = 23,
+  kTlsLe = 17
+};
 
 const RelocArch& Arch() {
   const RelocArch* a = FindRelocArch(kexkit::elf::kEm386, ElfClass::k32);

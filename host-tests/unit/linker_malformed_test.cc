@@ -62,19 +62,40 @@ void Put(std::vector<uint8_t>& b, uint64_t off, T v) {
 // Sections appended to `secs` land at index 8 and up; Build() fills 4..7.
 class MiniElf {
  public:
-  static constexpr uint32_t kText = 1, kData = 2, kBss = 3, kRelaText = 4, kSymtab = 5,
-                            kStrtab = 6, kShstrtab = 7;
+  static constexpr uint32_t kText = 1, kData = 2, kBss = 3, kRelaText = 4, kSymtab = 5, kStrtab = 6,
+                            kShstrtab = 7;
 
   explicit MiniElf(bool is64 = true, uint16_t machine = elf::kEmX86_64, bool rela = true)
       : is64_(is64), rela_(rela), machine_(machine) {
     secs.resize(8);
-    secs[kText] = {".text", elf::kShtProgbits, elf::kShfAlloc | elf::kShfExecinstr,
-                   std::vector<uint8_t>(16, 0x90), 0, 0, 0, 16, 0};
-    secs[kData] = {".data", elf::kShtProgbits, elf::kShfAlloc | elf::kShfWrite,
-                   std::vector<uint8_t>(16, 0xdd), 0, 0, 0, 8, 0};
+    secs[kText] = {".text",
+                   elf::kShtProgbits,
+                   elf::kShfAlloc | elf::kShfExecinstr,
+                   std::vector<uint8_t>(16, 0x90),
+                   0,
+                   0,
+                   0,
+                   16,
+                   0};
+    secs[kData] = {".data",
+                   elf::kShtProgbits,
+                   elf::kShfAlloc | elf::kShfWrite,
+                   std::vector<uint8_t>(16, 0xdd),
+                   0,
+                   0,
+                   0,
+                   8,
+                   0};
     secs[kBss] = {".bss", elf::kShtNobits, elf::kShfAlloc | elf::kShfWrite, {}, 16, 0, 0, 8, 0};
-    secs[kRelaText] = {rela ? ".rela.text" : ".rel.text", rela ? elf::kShtRela : elf::kShtRel,
-                       0, {}, 0, kSymtab, kText, 8, 0};
+    secs[kRelaText] = {rela ? ".rela.text" : ".rel.text",
+                       rela ? elf::kShtRela : elf::kShtRel,
+                       0,
+                       {},
+                       0,
+                       kSymtab,
+                       kText,
+                       8,
+                       0};
     secs[kSymtab] = {".symtab", elf::kShtSymtab, 0, {}, 0, kStrtab, 0, 8, 0};
     secs[kStrtab] = {".strtab", elf::kShtStrtab, 0, {}, 0, 0, 0, 1, 0};
     secs[kShstrtab] = {".shstrtab", elf::kShtStrtab, 0, {}, 0, 0, 0, 1, 0};
@@ -152,7 +173,8 @@ class MiniElf {
     for (size_t i = 1; i < secs.size(); ++i) {
       out.resize((out.size() + 7) & ~size_t{7}, 0);
       sec_offset[i] = out.size();
-      if (secs[i].type != elf::kShtNobits) out.insert(out.end(), secs[i].data.begin(), secs[i].data.end());
+      if (secs[i].type != elf::kShtNobits)
+        out.insert(out.end(), secs[i].data.begin(), secs[i].data.end());
     }
     out.resize((out.size() + 7) & ~size_t{7}, 0);
     shoff = out.size();
@@ -394,8 +416,8 @@ TEST(MalformedElf, SymbolTableShape) {
   Put<uint32_t>(b, m.ShdrOffset(MiniElf::kSymtab) + 40, 77);
   ExpectParseError(b, "string table index 77 invalid");
   MiniElf two;
-  two.secs.push_back({".symtab2", elf::kShtSymtab, 0, std::vector<uint8_t>(24, 0), 0,
-                      MiniElf::kStrtab, 0, 8, 24});
+  two.secs.push_back(
+      {".symtab2", elf::kShtSymtab, 0, std::vector<uint8_t>(24, 0), 0, MiniElf::kStrtab, 0, 8, 24});
   ExpectParseError(two.Build(), "more than one symbol table");
 }
 
@@ -620,7 +642,8 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
   auto clean = RelocatableObject::Parse(*orig, "purgatory.ro");
   ASSERT_TRUE(clean) << clean.error().message;
   std::vector<std::pair<uint64_t, uint64_t>> hot = {{0, 64}};
-  const uint64_t shoff = kexkit::LoadUnchecked<uint64_t>(orig->data() + 40, kexkit::Endian::kLittle);
+  const uint64_t shoff =
+      kexkit::LoadUnchecked<uint64_t>(orig->data() + 40, kexkit::Endian::kLittle);
   hot.push_back({shoff, clean->sections().size() * 64});
   for (const auto& s : clean->sections()) {
     if (s.type == elf::kShtSymtab || s.type == elf::kShtRela) hot.push_back({s.offset, s.size});
@@ -641,12 +664,17 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
         off = rng() % b.size();
       }
       switch (rng() % 4) {
-        case 0: b[off] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
-        case 1: b[off] = static_cast<uint8_t>(rng()); break;
+        case 0:
+          b[off] ^= static_cast<uint8_t>(1u << (rng() % 8));
+          break;
+        case 1:
+          b[off] = static_cast<uint8_t>(rng());
+          break;
         case 2:
         case 3: {
           const uint8_t fill = (rng() % 2) ? 0xff : 0x00;
-          for (uint64_t i = off; i < std::min<uint64_t>(b.size(), off + 1 + rng() % 8); ++i) b[i] = fill;
+          for (uint64_t i = off; i < std::min<uint64_t>(b.size(), off + 1 + rng() % 8); ++i)
+            b[i] = fill;
           break;
         }
       }

@@ -118,12 +118,12 @@ TEST_P(GoldenLink, ImageAndSymbolsMatchGnuLd) {
 }
 
 const GoldenCase kGoldenCases[] = {
-    {"x86_64-reloc", "0x100000"},       {"x86_64-reloc", "0x7fe00000"},
-    {"x86_64-narrow", "0x1000"},        {"x86_64-high", "0x123456000"},
-    {"x86_64-high", "0x7ffffff00000"},  {"i386-reloc", "0x100000"},
-    {"i386-reloc", "0xfff00000"},       {"i386-narrow", "0x80"},
-    {"nasm-x86_64", "0x4000"},          {"nasm-i386", "0x40"},
-    {"purgatory-x86_64", "0x5000"},     {"purgatory-x86_64", "0x123456000"},
+    {"x86_64-reloc", "0x100000"},      {"x86_64-reloc", "0x7fe00000"},
+    {"x86_64-narrow", "0x1000"},       {"x86_64-high", "0x123456000"},
+    {"x86_64-high", "0x7ffffff00000"}, {"i386-reloc", "0x100000"},
+    {"i386-reloc", "0xfff00000"},      {"i386-narrow", "0x80"},
+    {"nasm-x86_64", "0x4000"},         {"nasm-i386", "0x40"},
+    {"purgatory-x86_64", "0x5000"},    {"purgatory-x86_64", "0x123456000"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenLink, ::testing::ValuesIn(kGoldenCases),
@@ -213,16 +213,16 @@ void ExpectLinkError(const std::string& stem, uint64_t base, std::vector<std::st
 
 TEST(LinkerRange, Abs32AboveFourGiBNamesTypeSectionAndOffset) {
   // PC32 at .rela.text 0x4 is in range from here; R_X86_64_32 at .rela.data 0x8 is not.
-  ExpectLinkError("x86_64-overflow", 0x123456000,
-                  {"x86_64-overflow.o: ", ".rela.data offset 0x8", "R_X86_64_32 value",
-                   "unsigned 32-bit"});
+  ExpectLinkError(
+      "x86_64-overflow", 0x123456000,
+      {"x86_64-overflow.o: ", ".rela.data offset 0x8", "R_X86_64_32 value", "unsigned 32-bit"});
 }
 
 TEST(LinkerRange, Pc32BeyondTwoGiBForwardFails) {
   // far_abs = 6 GiB, the place ~1 MiB: +6 GiB does not fit a signed 32-bit field.
-  ExpectLinkError("x86_64-overflow", 0x100000,
-                  {"x86_64-overflow.o: ", ".rela.text offset 0x4", "R_X86_64_PC32",
-                   "signed 32-bit"});
+  ExpectLinkError(
+      "x86_64-overflow", 0x100000,
+      {"x86_64-overflow.o: ", ".rela.text offset 0x4", "R_X86_64_PC32", "signed 32-bit"});
 }
 
 TEST(LinkerRange, Pc32BeyondTwoGiBBackwardFails) {
@@ -255,12 +255,13 @@ TEST(LinkerRange, Pc32EdgesOfTheSigned32BitRange) {
 
 TEST(LinkerRange, Abs32SBeyondTwoGiBFails) {
   // x86_64-reloc links at 0x7fe00000; at 2 GiB its R_X86_64_32S values go negative.
-  ExpectLinkError("x86_64-reloc", 0x80000000, {"x86_64-reloc.o: ", "R_X86_64_32S", "signed 32-bit"});
+  ExpectLinkError("x86_64-reloc", 0x80000000,
+                  {"x86_64-reloc.o: ", "R_X86_64_32S", "signed 32-bit"});
 }
 
 TEST(LinkerRange, Abs32AboveFourGiBOnTheFullObject) {
-  ExpectLinkError("x86_64-reloc", 0x100000000, {"x86_64-reloc.o: ", ".rela.text offset 0x",
-                                               "overflows"});
+  ExpectLinkError("x86_64-reloc", 0x100000000,
+                  {"x86_64-reloc.o: ", ".rela.text offset 0x", "overflows"});
 }
 
 TEST(LinkerRange, Abs16And8Overflow) {
@@ -290,8 +291,9 @@ TEST(LinkerRefuses, I386GotOffNamesTypeSectionAndOffset) {
 }
 
 TEST(LinkerRefuses, UndefinedFunction) {
-  ExpectLinkError("x86_64-undefined", 0x100000,
-                  {"x86_64-undefined.o: .rela.text offset 0x1: ", "undefined symbol 'missing_function'"});
+  ExpectLinkError(
+      "x86_64-undefined", 0x100000,
+      {"x86_64-undefined.o: .rela.text offset 0x1: ", "undefined symbol 'missing_function'"});
 }
 
 // --- the purgatory's symbols, as the loader uses them ----------------------------------

@@ -90,8 +90,8 @@ bool HashMemory(const LoadPlan& plan, uint64_t start, uint64_t len, EVP_MD_CTX* 
     }
     return true;
   }
-  ADD_FAILURE() << "no segment holds the digest region [0x" << std::hex << start << ", +0x"
-                << len << ")";
+  ADD_FAILURE() << "no segment holds the digest region [0x" << std::hex << start << ", +0x" << len
+                << ")";
   return false;
 }
 
@@ -238,9 +238,9 @@ TEST_F(Placement, QemuPcOneGiB) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(b.data() + 4096)), opt_.append);
   // e820: the non-PCI top-level ranges of the iomem sample, in order.
   const std::vector<std::tuple<uint64_t, uint64_t, uint32_t>> e820 = {
-      {0x0, 0x1000, 2},          {0x1000, 0x9ec00, 1},       {0x9fc00, 0x400, 2},
-      {0xf0000, 0x10000, 2},     {0x100000, 0x3fee0000, 1},  {0x3ffe0000, 0x20000, 2},
-      {0xfeffc000, 0x4000, 2},   {0xfffc0000, 0x40000, 2}};
+      {0x0, 0x1000, 2},        {0x1000, 0x9ec00, 1},      {0x9fc00, 0x400, 2},
+      {0xf0000, 0x10000, 2},   {0x100000, 0x3fee0000, 1}, {0x3ffe0000, 0x20000, 2},
+      {0xfeffc000, 0x4000, 2}, {0xfffc0000, 0x40000, 2}};
   ASSERT_EQ(b[0x1e8], e820.size());
   for (size_t i = 0; i < e820.size(); ++i) {
     EXPECT_EQ(Le<uint64_t>(b, 0x2d0 + 20 * i), std::get<0>(e820[i])) << "e820 " << i;
@@ -262,10 +262,12 @@ TEST_F(Placement, QemuPcOneGiB) {
   const auto mine = own.image->bytes();
   ASSERT_EQ(purg->buf.size(), mine.size());
   for (size_t i = 0; i < mine.size(); ++i) {
-    const bool patched = (i >= params_off && i < params_off + sizeof(kexkit::abi::PurgatoryParams)) ||
-                         (i >= entry_off && i < entry_off + sizeof(kexkit::abi::EntryX86_64));
+    const bool patched =
+        (i >= params_off && i < params_off + sizeof(kexkit::abi::PurgatoryParams)) ||
+        (i >= entry_off && i < entry_off + sizeof(kexkit::abi::EntryX86_64));
     if (!patched && purg->buf[i] != mine[i]) {
-      ADD_FAILURE() << "purgatory byte 0x" << std::hex << i << " differs outside the patched blocks";
+      ADD_FAILURE() << "purgatory byte 0x" << std::hex << i
+                    << " differs outside the patched blocks";
       break;
     }
   }
@@ -386,8 +388,8 @@ TEST_F(Placement, NoChecksAndCorruptDigest) {
   // by default, segment N with =N; every other region keeps the true digest.
   opt_.no_checks = false;
   opt_.test_corrupt_digest = true;
-  for (const std::optional<uint32_t> which : {std::optional<uint32_t>{}, std::optional<uint32_t>{1},
-                                              std::optional<uint32_t>{2}}) {
+  for (const std::optional<uint32_t> which :
+       {std::optional<uint32_t>{}, std::optional<uint32_t>{1}, std::optional<uint32_t>{2}}) {
     opt_.test_corrupt_segment = which;
     auto bad = Build();
     ASSERT_TRUE(bad) << bad.error().message;
@@ -433,7 +435,8 @@ TEST_F(Placement, CommandLineLongerThanTheKernelTakes) {
   opt_.append = std::string(bz_.cmdline_size + 1, 'x');
   auto plan = Build();
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("command line is"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().message.find("command line is"), std::string::npos)
+      << plan.error().message;
 }
 
 TEST_F(Placement, NotEnoughMemory) {
@@ -478,7 +481,8 @@ TEST(AddressSpace, Refusals) {
   EXPECT_FALSE(s.Allocate(0x1000, 0, 0, ~uint64_t{0}, false)) << "alignment 0";
   EXPECT_FALSE(s.Allocate(0x1000, 0x1000, 0x200000, ~uint64_t{0}, false)) << "min above all";
   EXPECT_FALSE(s.Allocate(0x1000, 0x1000, 0, 0x100000, true)) << "max below all";
-  EXPECT_FALSE(s.Allocate(0x100000, 0x1000, 0x100800, ~uint64_t{0}, false)) << "alignment pushes out";
+  EXPECT_FALSE(s.Allocate(0x100000, 0x1000, 0x100800, ~uint64_t{0}, false))
+      << "alignment pushes out";
   EXPECT_FALSE(s.Allocate(~uint64_t{0} - 0xfff, 0x1000, 0, ~uint64_t{0}, false)) << "huge";
   EXPECT_EQ(s.free_ranges().size(), 1u) << "failed allocations take nothing";
 }
@@ -507,18 +511,20 @@ TEST(Subtract, Cases) {
   EXPECT_EQ(r[0].end, 0x4000u);
   EXPECT_EQ(r[1].start, 0x5000u);
   EXPECT_EQ(r[1].type, RangeType::kRam) << "pieces keep their type";
-  r = Subtract(from, {{0x0, 0x1000, RangeType::kReserved}, {0x10000, 0x100000, RangeType::kReserved}});
+  r = Subtract(from,
+               {{0x0, 0x1000, RangeType::kReserved}, {0x10000, 0x100000, RangeType::kReserved}});
   EXPECT_EQ(r.size(), 2u) << "touching edges cut nothing";
   EXPECT_EQ(r[0].start, 0x1000u);
   EXPECT_EQ(r[1].end, 0x200000u);
   r = Subtract(from, {{0x0, 0x150000, RangeType::kReserved}});
   ASSERT_EQ(r.size(), 1u) << "a cut over a whole range removes it";
   EXPECT_EQ(r[0].start, 0x150000u);
-  r = Subtract(from, {{0x180000, 0x190000, RangeType::kReserved}, {0x2000, 0x3000, RangeType::kReserved},
+  r = Subtract(from, {{0x180000, 0x190000, RangeType::kReserved},
+                      {0x2000, 0x3000, RangeType::kReserved},
                       {0x1c0000, 0x300000, RangeType::kReserved}});
   ASSERT_EQ(r.size(), 4u);
-  EXPECT_TRUE(std::is_sorted(r.begin(), r.end(),
-                             [](const MemRange& a, const MemRange& b) { return a.start < b.start; }));
+  EXPECT_TRUE(std::is_sorted(
+      r.begin(), r.end(), [](const MemRange& a, const MemRange& b) { return a.start < b.start; }));
   EXPECT_EQ(r[3].start, 0x190000u);
   EXPECT_EQ(r[3].end, 0x1c0000u);
   EXPECT_TRUE(Subtract({}, from).empty());
@@ -543,7 +549,8 @@ class Validate : public ::testing::Test {
 
 TEST_F(Validate, AcceptsAGoodList) {
   EXPECT_TRUE(kexkit::load::ValidateSegments(
-      {Seg(0x3000, 0x1000, "a", 0x800), Seg(0x4000, 0x2000, "b", 0x2000), Seg(0x1000000, 0x1000, "c")},
+      {Seg(0x3000, 0x1000, "a", 0x800), Seg(0x4000, 0x2000, "b", 0x2000),
+       Seg(0x1000000, 0x1000, "c")},
       ram_, "System RAM"));
   EXPECT_TRUE(kexkit::load::ValidateSegments({}, ram_, "System RAM"));
 }
@@ -556,7 +563,8 @@ TEST_F(Validate, Overlap) {
 }
 
 TEST_F(Validate, OutsideRam) {
-  ExpectError({Seg(0xa0000, 0x1000, "bp")}, "segment 'bp' [0xa0000, 0xa1000) is outside System RAM");
+  ExpectError({Seg(0xa0000, 0x1000, "bp")},
+              "segment 'bp' [0xa0000, 0xa1000) is outside System RAM");
   ExpectError({Seg(0x9e000, 0x2000, "edge")}, "outside System RAM");
   ExpectError({Seg(0x3ffff000, 0x2000, "top")}, "outside System RAM");
   // Adjacent allowed ranges are separate ranges: a segment may not span two.
@@ -573,9 +581,11 @@ TEST_F(Validate, MoreThanSixteen) {
 }
 
 TEST_F(Validate, UnalignedOrInconsistentSizes) {
-  ExpectError({Seg(0x100800, 0x1000, "mem")}, "segment 'mem' at 0x100800 size 0x1000 is not page aligned");
+  ExpectError({Seg(0x100800, 0x1000, "mem")},
+              "segment 'mem' at 0x100800 size 0x1000 is not page aligned");
   ExpectError({Seg(0x100000, 0x1800, "size")}, "is not page aligned");
-  ExpectError({Seg(0x100000, 0x1000, "big", 0x1001)}, "segment 'big' has bufsz 0x1001 and memsz 0x1000");
+  ExpectError({Seg(0x100000, 0x1000, "big", 0x1001)},
+              "segment 'big' has bufsz 0x1001 and memsz 0x1000");
   ExpectError({Seg(0x100000, 0, "empty")}, "segment 'empty' has bufsz 0x0 and memsz 0x0");
   ExpectError({Seg(~uint64_t{0} - 0xfff, 0x2000, "wrap")},
               "segment 'wrap' has bufsz 0x0 and memsz 0x2000");

@@ -136,8 +136,7 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
   const Case cases[] = {
       {bad_version, "unknown ELF version"},
       {abi3, "neither ELFv1 nor ELFv2"},
-      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase + 0x102),
-       "4-byte"},
+      {MakeVmlinux(Endian::kBig, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase + 0x102), "4-byte"},
       {MakeVmlinux(Endian::kBig, {{kKernBase, 0xfffffffffffff000, 0x1000, 0x2000}}, kKernBase),
        "wraps the address space"},
       // Not relocatable: it runs only where it was linked, and kexkit's plan is 0.
@@ -1044,8 +1043,7 @@ TEST_F(Ppc64Plan, HotplugLeavesRoomForTheCpuNodesTheKernelAdds) {
     ASSERT_EQ(fdt_setprop_u32(fdt.data(), n, "ibm,ppc-interrupt-server#s", c), 0) << c;
     const std::string pa(64, '\x5a'), sps(200, '\x11');
     ASSERT_EQ(fdt_setprop(fdt.data(), n, "ibm,pa-features", pa.data(), pa.size()), 0) << c;
-    ASSERT_EQ(fdt_setprop(fdt.data(), n, "ibm,segment-page-sizes", sps.data(), sps.size()), 0)
-        << c;
+    ASSERT_EQ(fdt_setprop(fdt.data(), n, "ibm,segment-page-sizes", sps.data(), sps.size()), 0) << c;
   }
   // The control: the same tree without --hotplug has no room for even one more core.
   opt.hotplug = false;
@@ -1114,12 +1112,14 @@ class Ppc64Distro : public testing::Test {
   std::string base_;
 };
 
-constexpr const char* kPpcKdumpCmdline = "console=hvc0 irqpoll maxcpus=1 noirqdistrib reset_devices";
+constexpr const char* kPpcKdumpCmdline =
+    "console=hvc0 irqpoll maxcpus=1 noirqdistrib reset_devices";
 
 TEST_F(Ppc64Distro, DebianKdumpConfigPassesArgsLinuxForTheElfKernel) {
   kktest::RecordingKexec sys;
   auto r = Run({"--args-linux", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
-                "--initrd=" + Initrd(), Kernel()}, sys);
+                "--initrd=" + Initrd(), Kernel()},
+               sys);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   ASSERT_EQ(sys.Trace(), "load ");
@@ -1133,7 +1133,8 @@ TEST_F(Ppc64Distro, DebianKdumpConfigPassesArgsLinuxForTheElfKernel) {
 TEST_F(Ppc64Distro, FedoraOlderSysconfigDtNoOldRoot) {
   kktest::RecordingKexec sys;
   auto r = Run({"--dt-no-old-root", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
-                "--initrd=" + Initrd(), Kernel()}, sys);
+                "--initrd=" + Initrd(), Kernel()},
+               sys);
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_EQ(sys.Trace(), "load ");
   const std::string args = Bootargs(sys);
@@ -1153,14 +1154,16 @@ TEST_F(Ppc64Distro, FedoraNewerSysconfigAndOpenSuseAuto) {
   kktest::RecordingKexec file;
   file.file_load_errno = ENOSYS;
   auto r = Run({"-s", "-p", std::string("--command-line=") + kPpcKdumpCmdline,
-                "--initrd=" + Initrd(), Kernel()}, file);
+                "--initrd=" + Initrd(), Kernel()},
+               file);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(file.Trace(), "file_load ");
   // openSUSE: -a falls back to kexkit's own load.
   kktest::RecordingKexec suse;
   suse.file_load_errno = ENOSYS;
-  r = Run({"-p", Kernel(), std::string("--append=") + kPpcKdumpCmdline, "--initrd=" + Initrd(),
-           "-a"}, suse);
+  r = Run(
+      {"-p", Kernel(), std::string("--append=") + kPpcKdumpCmdline, "--initrd=" + Initrd(), "-a"},
+      suse);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(suse.Trace(), "file_load load ");
   kktest::RecordingKexec unload;

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
-
 #include <cstring>
 #include <fstream>
 #include <map>

@@ -16,11 +16,11 @@ namespace kktest {
 struct RecordedCall {
   std::string what;  // "load", "file_load", "unload", "is_loaded", "exec"
   bool crash = false;
-  bool file_syscall = false;        // unload
-  unsigned long flags = 0;          // load: kexec_load flags; file_load: extra flags
-  std::string kernel, initrd, cmdline;  // file_load
-  size_t segments = 0;              // load
-  std::vector<std::string> holds;   // load: what each segment holds
+  bool file_syscall = false;               // unload
+  unsigned long flags = 0;                 // load: kexec_load flags; file_load: extra flags
+  std::string kernel, initrd, cmdline;     // file_load
+  size_t segments = 0;                     // load
+  std::vector<std::string> holds;          // load: what each segment holds
   std::vector<std::vector<uint8_t>> bufs;  // load: the segment bytes
   bool sync = false, ifdown = false;       // exec
 };

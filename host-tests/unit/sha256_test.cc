@@ -1,5 +1,7 @@
 // The purgatory's own SHA-256 (purgatory/sha256.cc, built for the host) against the
 // FIPS 180-4 example vectors and against OpenSSL on random buffers fed in many ways.
+#include "kexkit/sha256.h"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -7,8 +9,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "kexkit/sha256.h"
 
 namespace {
 
@@ -149,7 +149,8 @@ TEST(Sha256, MatchesOpenSslOnEveryLengthTo1000) {
       ASSERT_EQ(Ours(b, {cut, n - cut}), want) << "cut at " << cut << ", len " << n;
     }
     std::vector<size_t> pieces;
-    for (int i = 0; i < 8; ++i) pieces.push_back(std::uniform_int_distribution<size_t>(0, 150)(rng));
+    for (int i = 0; i < 8; ++i)
+      pieces.push_back(std::uniform_int_distribution<size_t>(0, 150)(rng));
     pieces.push_back(1);  // never all zero
     ASSERT_EQ(Ours(b, pieces), want) << "random pieces, len " << n;
   }

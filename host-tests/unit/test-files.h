@@ -27,7 +27,9 @@ inline bool WriteFile(const std::string& path, const void* data, size_t size) {
   return static_cast<bool>(out);
 }
 
-inline std::string GoldenPath(const std::string& file) { return std::string(KK_GOLDEN_DIR) + "/" + file; }
+inline std::string GoldenPath(const std::string& file) {
+  return std::string(KK_GOLDEN_DIR) + "/" + file;
+}
 
 // The x86_64 purgatory the build made (the unit test binary depends on its target).
 inline std::string PurgatoryPath() {

@@ -67,7 +67,8 @@ TEST(TrampolineFootprint, FirstConflictNamesMoveAndRange) {
 TEST(RelocationPlanWrapper, PlansFromAMemoryMap) {
   using namespace kexkit::load;
   MemoryMap map;
-  map.ranges = {{0, 0x9f000, RangeType::kRam}, {0x9f000, 0x100000, RangeType::kReserved},
+  map.ranges = {{0, 0x9f000, RangeType::kRam},
+                {0x9f000, 0x100000, RangeType::kReserved},
                 {0x100000, 0x8000000, RangeType::kRam}};
   std::vector<RelocationSegment> segs = {
       {0x200000, 0x400000, 0x300000, 0x800000, "kernel"},
@@ -80,8 +81,8 @@ TEST(RelocationPlanWrapper, PlansFromAMemoryMap) {
   segs[1].dst = 0x9f000;  // into the reserved hole
   auto bad = PlanRelocation(map, segs);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("relocation plan: segment 1: destination"),
-            std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("relocation plan: segment 1: destination"), std::string::npos)
+      << bad.error().message;
   EXPECT_NE(bad.error().message.find("(segment 0 = kernel, 1 = initrd)"), std::string::npos)
       << bad.error().message;
 
@@ -100,8 +101,7 @@ TEST(RelocationPlanWrapper, GrowsTheMoveArrayWhenNeeded) {
   std::vector<RelocationSegment> segs;
   // A 40-segment rotation: every segment moves onto the next one's source.
   for (uint64_t i = 0; i < 40; ++i) {
-    segs.push_back({0x100000 + i * 0x1000, 0x100000 + ((i + 1) % 40) * 0x1000, 0x1000, 0x1000,
-                    ""});
+    segs.push_back({0x100000 + i * 0x1000, 0x100000 + ((i + 1) % 40) * 0x1000, 0x1000, 0x1000, ""});
   }
   auto plan = PlanRelocation(map, segs);
   ASSERT_TRUE(plan) << plan.error().message;

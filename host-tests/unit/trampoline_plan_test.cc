@@ -44,9 +44,9 @@ Outcome RunPlanner(const Layout& l, uint32_t capacity = 4096) {
   Outcome o;
   o.moves.resize(capacity);
   const kexkit_plan_input in = {l.segs.data(), static_cast<uint32_t>(l.segs.size()),
-                                l.ram.data(), static_cast<uint32_t>(l.ram.size()),
+                                l.ram.data(),  static_cast<uint32_t>(l.ram.size()),
                                 l.keep.data(), static_cast<uint32_t>(l.keep.size()),
-                                l.mem_size, l.align};
+                                l.mem_size,    l.align};
   char text[512];
   uint32_t count = 0;
   o.rc = kexkit_plan_moves(&in, o.moves.data(), capacity, &count, &o.stats, text, sizeof(text));
@@ -115,8 +115,7 @@ void CheckPlan(const Layout& l, const Outcome& o, std::mt19937_64& rng) {
   Bytes expected = initial;
   std::vector<kexkit_range> dsts;
   for (const kexkit_segment& s : l.segs) {
-    std::copy(initial.begin() + s.src, initial.begin() + s.src + s.size,
-              expected.begin() + s.dst);
+    std::copy(initial.begin() + s.src, initial.begin() + s.src + s.size, expected.begin() + s.dst);
     std::fill(expected.begin() + s.dst + s.size, expected.begin() + s.dst + s.memsz, 0);
     dsts.push_back({s.dst, s.dst + s.memsz});
   }
@@ -137,8 +136,8 @@ void CheckPlan(const Layout& l, const Outcome& o, std::mt19937_64& rng) {
     }
   }
   uint32_t hit = 0;
-  ASSERT_EQ(rel::FirstConflict(o.moves.data(), static_cast<uint32_t>(o.moves.size()),
-                               l.keep.data(), static_cast<uint32_t>(l.keep.size()), &hit),
+  ASSERT_EQ(rel::FirstConflict(o.moves.data(), static_cast<uint32_t>(o.moves.size()), l.keep.data(),
+                               static_cast<uint32_t>(l.keep.size()), &hit),
             -1)
       << "a move touches keep-out range " << hit;
 
@@ -196,8 +195,8 @@ Layout RandomLayout(std::mt19937_64& rng, uint64_t mem, uint32_t max_n, uint64_t
           break;
         case 1:  // near its own destination (self overlap, either direction)
         {
-          const int64_t shift = static_cast<int64_t>(Pick(rng, 0, 2 * s.size)) -
-                                static_cast<int64_t>(s.size);
+          const int64_t shift =
+              static_cast<int64_t>(Pick(rng, 0, 2 * s.size)) - static_cast<int64_t>(s.size);
           const int64_t src = static_cast<int64_t>(s.dst) + shift;
           s.src = gran(static_cast<uint64_t>(
               std::clamp<int64_t>(src, 0, static_cast<int64_t>(mem - s.size))));
@@ -225,8 +224,10 @@ Layout RandomLayout(std::mt19937_64& rng, uint64_t mem, uint32_t max_n, uint64_t
 struct Tally {
   int ok = 0, bounced = 0, backward = 0, no_bounce = 0;
   ~Tally() {  // what the random layouts exercised, for the log
-    std::printf("[ tally    ] planned %d (with a bounce %d, with a backward copy %d), "
-                "refused for want of bounce memory %d\n", ok, bounced, backward, no_bounce);
+    std::printf(
+        "[ tally    ] planned %d (with a bounce %d, with a backward copy %d), "
+        "refused for want of bounce memory %d\n",
+        ok, bounced, backward, no_bounce);
   }
 };
 
@@ -367,8 +368,8 @@ TEST(TrampolinePlan, SelfOverlapBothDirections) {
 // initrd the kernel overwrites is bounced, not the whole of either.
 TEST(TrampolinePlan, KernelInitrdCycleBouncesOnlyTheClobberedBytes) {
   std::mt19937_64 rng(10);
-  Layout l = Simple({{0x11000, 0x40000, 0x80000, 0x200000},   // kernel
-                     {0x91000, 0x10000, 0x20000, 0x20000}},   // initrd
+  Layout l = Simple({{0x11000, 0x40000, 0x80000, 0x200000},  // kernel
+                     {0x91000, 0x10000, 0x20000, 0x20000}},  // initrd
                     0x400000);
   const Outcome o = RunPlanner(l);
   CheckPlan(l, o, rng);
@@ -381,8 +382,8 @@ TEST(TrampolinePlan, BounceSplitsAcrossFreeScraps) {
   std::mt19937_64 rng(11);
   Layout l = Simple({{0x1000, 0x2000, 0x1000, 0x1000}, {0x2000, 0x1000, 0x1000, 0x1000}});
   // RAM: the two destinations plus four 0x400-byte scraps.
-  l.ram = {{0x1000, 0x3000}, {0x5000, 0x5400}, {0x6000, 0x6400}, {0x7000, 0x7400},
-           {0x8000, 0x8400}};
+  l.ram = {
+      {0x1000, 0x3000}, {0x5000, 0x5400}, {0x6000, 0x6400}, {0x7000, 0x7400}, {0x8000, 0x8400}};
   l.align = 16;
   const Outcome o = RunPlanner(l);
   CheckPlan(l, o, rng);

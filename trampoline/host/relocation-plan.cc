@@ -14,9 +14,9 @@ Result<RelocationPlan> PlanRelocation(const MemoryMap& map,
     if (r.type == RangeType::kRam) ram.push_back({r.start, r.end});
   }
   for (const MemRange& r : options.keep_out) keep.push_back({r.start, r.end});
-  const kexkit_plan_input in = {segs.data(), static_cast<uint32_t>(segs.size()),
-                                ram.data(), static_cast<uint32_t>(ram.size()),
-                                keep.data(), static_cast<uint32_t>(keep.size()),
+  const kexkit_plan_input in = {segs.data(),         static_cast<uint32_t>(segs.size()),
+                                ram.data(),          static_cast<uint32_t>(ram.size()),
+                                keep.data(),         static_cast<uint32_t>(keep.size()),
                                 options.max_address, options.bounce_align};
   RelocationPlan plan;
   // Two passes at most: a first guess at the size, then exactly what the planner asked.

@@ -24,11 +24,11 @@ inline constexpr uint32_t kParamsMagic = 0x4b4b5032;
 inline constexpr uint32_t kLabelSize = 12;  // DigestRegion::label, NUL included
 
 // PurgatoryParams::flags
-inline constexpr uint32_t kFlagVerify = 1u << 0;          // check the SHA-256 before hand-off
-inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;   // x86: 8250 at serial_port
-inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;      // ppc64 pseries: H_PUT_TERM_CHAR
-inline constexpr uint32_t kFlagSerialInit = 1u << 3;      // x86: program the divisor first
-inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;     // ppc64 powernv: OPAL_CONSOLE_WRITE
+inline constexpr uint32_t kFlagVerify = 1u << 0;         // check the SHA-256 before hand-off
+inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;  // x86: 8250 at serial_port
+inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;     // ppc64 pseries: H_PUT_TERM_CHAR
+inline constexpr uint32_t kFlagSerialInit = 1u << 3;     // x86: program the divisor first
+inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;    // ppc64 powernv: OPAL_CONSOLE_WRITE
 // --hotplug: the kernel rewrites the core header (ppc64: and the device tree) on CPU or
 // memory hotplug, so the loader left them out of the regions; the purgatory says so.
 inline constexpr uint32_t kFlagHotplug = 1u << 5;
@@ -37,11 +37,11 @@ inline constexpr uint32_t kFlagHotplug = 1u << 5;
 // byte is hashed once on each side: the loader's digest here is the one its --dry-run
 // table prints.
 struct DigestRegion {
-  uint64_t start;           // physical address
-  uint64_t len;             // bytes: a segment's bufsz (the zero fill up to memsz is scratch)
-  uint8_t digest[32];       // SHA-256 of [start, start + len)
-  uint32_t segment;         // index in the kexec_load segment list (the --dry-run idx)
-  char label[kLabelSize];   // what it holds ("kernel", "initrd", ...), NUL-padded; may be ""
+  uint64_t start;          // physical address
+  uint64_t len;            // bytes: a segment's bufsz (the zero fill up to memsz is scratch)
+  uint8_t digest[32];      // SHA-256 of [start, start + len)
+  uint32_t segment;        // index in the kexec_load segment list (the --dry-run idx)
+  char label[kLabelSize];  // what it holds ("kernel", "initrd", ...), NUL-padded; may be ""
 };
 static_assert(offsetof(DigestRegion, start) == 0);
 static_assert(offsetof(DigestRegion, len) == 8);
@@ -59,8 +59,8 @@ static_assert(0 KEXKIT_DIGEST_REGION_FIELDS(KEXKIT_ABI_FIELD_SIZE) == sizeof(Dig
 
 // Symbol kexkit_params.
 struct PurgatoryParams {
-  uint32_t magic;           // kParamsMagic once the loader has filled the block
-  uint32_t flags;           // kFlag*
+  uint32_t magic;  // kParamsMagic once the loader has filled the block
+  uint32_t flags;  // kFlag*
   uint32_t region_count;
   uint32_t reserved0;
   DigestRegion regions[kMaxDigestRegions];
@@ -88,10 +88,13 @@ static_assert(offsetof(PurgatoryParams, opal_base) == 1080);
 static_assert(offsetof(PurgatoryParams, opal_entry) == 1088);
 static_assert(sizeof(PurgatoryParams) == 1096);
 // PurgatoryParams' fields in order, for the host's encoder, checked the same way.
-#define KEXKIT_PURGATORY_PARAMS_FIELDS(X)                                                    \
-  X(magic) X(flags) X(region_count) X(reserved0) X(regions) X(backup_src) X(backup_dst)     \
-      X(backup_size) X(serial_port) X(serial_divisor) X(hvc_vtermno) X(opal_base)           \
-          X(opal_entry)
+// (clang-format 14 does not settle on one layout for this macro)
+// clang-format off
+#define KEXKIT_PURGATORY_PARAMS_FIELDS(X)                                     \
+  X(magic) X(flags) X(region_count) X(reserved0) X(regions)                   \
+  X(backup_src) X(backup_dst) X(backup_size) X(serial_port) X(serial_divisor) \
+  X(hvc_vtermno) X(opal_base) X(opal_entry)
+// clang-format on
 #define KEXKIT_ABI_FIELD_SIZE(f) +sizeof(PurgatoryParams::f)
 static_assert(0 KEXKIT_PURGATORY_PARAMS_FIELDS(KEXKIT_ABI_FIELD_SIZE) == sizeof(PurgatoryParams),
               "KEXKIT_PURGATORY_PARAMS_FIELDS must list every PurgatoryParams field");
@@ -122,10 +125,10 @@ static_assert(sizeof(EntryI386) == 40);
 // Symbol kexkit_entry_ppc64: ppc64 hand-off [kexec-tools ppc64 purgatory contract:
 // r3 = FDT, r4 = kernel entry, r5 = 0].
 struct EntryPpc64 {
-  uint64_t kernel;   // entry address of the new kernel
-  uint64_t fdt;      // physical address of the flattened device tree
-  uint64_t stack;    // unused by the kernel; kept for the secondaries' spin loop
-  uint64_t toc;      // unused (the purgatory computes its own TOC)
+  uint64_t kernel;      // entry address of the new kernel
+  uint64_t fdt;         // physical address of the flattened device tree
+  uint64_t stack;       // unused by the kernel; kept for the secondaries' spin loop
+  uint64_t toc;         // unused (the purgatory computes its own TOC)
   uint64_t opal_base;   // r8 at the kernel's entry (powernv OPAL early debug; 0 on pseries)
   uint64_t opal_entry;  // r9
   uint64_t reserved[2];

@@ -32,11 +32,11 @@ extern "C" {
 #endif
 
 #define KEXKIT_TRAMPOLINE_MAGIC 0x4b4b5431u /* "KKT1" */
-#define KEXKIT_TRAMPOLINE_VERSION 2u /* 2: one digest per region (1: one over all) */
-#define KEXKIT_MAX_SEGMENTS 64u          /* kexkit_plan_moves() refuses more */
+#define KEXKIT_TRAMPOLINE_VERSION 2u        /* 2: one digest per region (1: one over all) */
+#define KEXKIT_MAX_SEGMENTS 64u             /* kexkit_plan_moves() refuses more */
 #define KEXKIT_MAX_DIGEST_REGIONS 16u
 #define KEXKIT_SHA256_SIZE 32u
-#define KEXKIT_LABEL_SIZE 12u            /* kexkit_digest_region::label, NUL included */
+#define KEXKIT_LABEL_SIZE 12u /* kexkit_digest_region::label, NUL included */
 
 /* One piece of the image: `size` bytes staged at `src` that must end up at `dst`,
  * followed by `memsz - size` zero bytes (a kernel's init_size tail, page rounding).
@@ -64,11 +64,11 @@ struct kexkit_region {
 /* One region of the final memory the trampoline checks on its own; the same layout as
  * the purgatory's DigestRegion. On a mismatch it prints segment, start and label. */
 struct kexkit_digest_region {
-  uint64_t start;                 /* 0 */
-  uint64_t len;                   /* 8 */
-  uint8_t digest[32];             /* 16: SHA-256 of [start, start + len) after the moves */
-  uint32_t segment;               /* 48: the caller's index, for the message */
-  char label[KEXKIT_LABEL_SIZE];  /* 52: "kernel", "initrd", ... NUL-padded, may be "" */
+  uint64_t start;                /* 0 */
+  uint64_t len;                  /* 8 */
+  uint8_t digest[32];            /* 16: SHA-256 of [start, start + len) after the moves */
+  uint32_t segment;              /* 48: the caller's index, for the message */
+  char label[KEXKIT_LABEL_SIZE]; /* 52: "kernel", "initrd", ... NUL-padded, may be "" */
 };
 
 /* struct kexkit_move::kind */
@@ -87,7 +87,7 @@ struct kexkit_move {
 /* What kexkit_plan_moves() works from. */
 struct kexkit_plan_input {
   const struct kexkit_segment* segments;
-  uint32_t segment_count;       /* <= KEXKIT_MAX_SEGMENTS */
+  uint32_t segment_count;         /* <= KEXKIT_MAX_SEGMENTS */
   const struct kexkit_range* ram; /* usable RAM: every destination must lie inside one
                                      range, and bounce buffers come from what is left */
   uint32_t ram_count;
@@ -101,21 +101,21 @@ struct kexkit_plan_input {
 
 /* kexkit_plan_moves() results */
 #define KEXKIT_PLAN_OK 0
-#define KEXKIT_PLAN_BAD_INPUT 1     /* a segment or range is malformed */
-#define KEXKIT_PLAN_DST_OVERLAP 2   /* two destinations overlap */
-#define KEXKIT_PLAN_NOT_RAM 3       /* a destination is not inside one RAM range */
-#define KEXKIT_PLAN_KEEP_OUT 4      /* a source or destination touches a keep-out range */
-#define KEXKIT_PLAN_NO_BOUNCE 5     /* a cycle needs more free memory than there is */
-#define KEXKIT_PLAN_TOO_MANY 6      /* more moves than `capacity` (see *count) */
-#define KEXKIT_PLAN_LIMIT 7         /* more segments or ranges than the planner holds */
+#define KEXKIT_PLAN_BAD_INPUT 1   /* a segment or range is malformed */
+#define KEXKIT_PLAN_DST_OVERLAP 2 /* two destinations overlap */
+#define KEXKIT_PLAN_NOT_RAM 3     /* a destination is not inside one RAM range */
+#define KEXKIT_PLAN_KEEP_OUT 4    /* a source or destination touches a keep-out range */
+#define KEXKIT_PLAN_NO_BOUNCE 5   /* a cycle needs more free memory than there is */
+#define KEXKIT_PLAN_TOO_MANY 6    /* more moves than `capacity` (see *count) */
+#define KEXKIT_PLAN_LIMIT 7       /* more segments or ranges than the planner holds */
 
 struct kexkit_plan_stats {
-  uint32_t moves;          /* entries written */
-  uint32_t bounced;        /* segments (partly) copied through a bounce buffer first */
-  uint64_t bounce_bytes;   /* bytes staged in bounce buffers */
-  uint32_t backward;       /* copies that run high-to-low (destination above an
-                              overlapping source) */
-  uint32_t overlapping;    /* segments whose destination overlaps some source */
+  uint32_t moves;        /* entries written */
+  uint32_t bounced;      /* segments (partly) copied through a bounce buffer first */
+  uint64_t bounce_bytes; /* bytes staged in bounce buffers */
+  uint32_t backward;     /* copies that run high-to-low (destination above an
+                            overlapping source) */
+  uint32_t overlapping;  /* segments whose destination overlaps some source */
 };
 
 /* Plans the moves for in->segments. On KEXKIT_PLAN_OK, moves[0..*count) is the plan
@@ -161,19 +161,19 @@ struct kexkit_handoff {
 
 /* The parameter block of kexkit_trampoline_boot(). */
 struct kexkit_trampoline {
-  uint32_t magic;          /* 0: KEXKIT_TRAMPOLINE_MAGIC */
-  uint32_t version;        /* 4: KEXKIT_TRAMPOLINE_VERSION */
-  uint32_t flags;          /* 8: KEXKIT_FLAG_* */
-  uint32_t move_count;     /* 12 */
-  uint64_t moves;          /* 16: address of move_count struct kexkit_move */
-  uint32_t region_count;   /* 24: <= KEXKIT_MAX_DIGEST_REGIONS */
-  uint32_t reserved0;      /* 28 */
+  uint32_t magic;        /* 0: KEXKIT_TRAMPOLINE_MAGIC */
+  uint32_t version;      /* 4: KEXKIT_TRAMPOLINE_VERSION */
+  uint32_t flags;        /* 8: KEXKIT_FLAG_* */
+  uint32_t move_count;   /* 12 */
+  uint64_t moves;        /* 16: address of move_count struct kexkit_move */
+  uint32_t region_count; /* 24: <= KEXKIT_MAX_DIGEST_REGIONS */
+  uint32_t reserved0;    /* 28 */
   struct kexkit_digest_region regions[KEXKIT_MAX_DIGEST_REGIONS]; /* 32 */
-  uint64_t serial_port;    /* 1056: x86 I/O port (0x3f8 = ttyS0) */
-  uint32_t serial_divisor; /* 1064: 115200 / baud */
-  uint32_t hvc_vtermno;    /* 1068 */
+  uint64_t serial_port;          /* 1056: x86 I/O port (0x3f8 = ttyS0) */
+  uint32_t serial_divisor;       /* 1064: 115200 / baud */
+  uint32_t hvc_vtermno;          /* 1068 */
   struct kexkit_handoff handoff; /* 1072 */
-};                         /* 1104 bytes */
+};                               /* 1104 bytes */
 
 /* Checks, moves, verifies, enters the kernel; never returns. Switches to its own stack
  * and GDT (x86) at once, so the caller's stack, GDT and page tables (x86_64: beyond the
@@ -187,7 +187,7 @@ __attribute__((noreturn))
 void kexkit_trampoline_boot(const struct kexkit_trampoline* params);
 
 #ifdef __cplusplus
-}  /* extern "C" */
+} /* extern "C" */
 
 static_assert(sizeof(kexkit_segment) == 32);
 static_assert(sizeof(kexkit_range) == 16);

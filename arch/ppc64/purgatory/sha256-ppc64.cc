@@ -1,12 +1,12 @@
 // SHA-256 compression with the POWER8 (ISA 2.07) vector crypto instructions
-// [Power ISA 2.07B Book I, Vector Crypto: vshasigmaw; FIPS 180-4 6.2]. The message schedule runs four
-// words at a time in vector registers, sigma0/sigma1 by vshasigmaw, W[t] + K[t] added
-// there too, into a 256-byte table; the rounds run in GPRs from that table, a group of
-// four rounds' schedule computed 16 rounds ahead of its use so that the two overlap.
-// The rounds stay in GPRs: under QEMU 7.2's TCG, where the tests run it, a vector
-// instruction costs 5-25 times an integer one, so one-lane vector rounds as in
-// OpenSSL's sha256p8 would be slower there (on hardware they might win; not measured).
-// Per 64-byte block this executes ~1830 instructions against BlocksScalar's ~2860.
+// [Power ISA 2.07B Book I, Vector Crypto: vshasigmaw; FIPS 180-4 6.2]. The message schedule runs
+// four words at a time in vector registers, sigma0/sigma1 by vshasigmaw, W[t] + K[t] added there
+// too, into a 256-byte table; the rounds run in GPRs from that table, a group of four rounds'
+// schedule computed 16 rounds ahead of its use so that the two overlap. The rounds stay in GPRs:
+// under QEMU 7.2's TCG, where the tests run it, a vector instruction costs 5-25 times an integer
+// one, so one-lane vector rounds as in OpenSSL's sha256p8 would be slower there (on hardware they
+// might win; not measured). Per 64-byte block this executes ~1830 instructions against
+// BlocksScalar's ~2860.
 //
 // Built with -mcpu=power8 -maltivec -mvsx -mcrypto for both ELFv2 little-endian and
 // ELFv1 big-endian (KK_ARCH_SIMD_FLAGS, arch/ppc64/purgatory/purgatory.cmake), into the
@@ -16,11 +16,10 @@
 // vperm per 16 bytes) on little-endian only, and the word shifts pick their xxsldwi
 // operands per byte order. The loop is not unrolled: unrolling saves ~8% of the
 // instructions and costs 5.7 KiB of purgatory.
-#include "kexkit/sha256.h"
-
 #include <altivec.h>
 
 #include "kexkit/sha256-round.h"
+#include "kexkit/sha256.h"
 
 namespace kexkit::sha256 {
 namespace {
@@ -76,16 +75,16 @@ void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks) {
     // terms of W[t+2], W[t+3] are W[t], W[t+1] themselves, so two halves. Each group of
     // four is computed 16 rounds ahead of its use, between the rounds, so the vector
     // dependency chain overlaps integer work.
-#define KK_SCHEDULE(t)                                                            \
-  do {                                                                            \
-    V w = vec_add(vec_add(x0, SmallSigma0(Words<1>(x0, x1))), Words<1>(x2, x3));  \
-    w = vec_add(w, Words<2>(SmallSigma1(x3), zero)); /* lanes 0, 1 */             \
-    w = vec_add(w, Words<2>(zero, SmallSigma1(w)));  /* lanes 2, 3 */             \
-    vec_xst(vec_add(w, LoadK(t)), 0, &wk[t]);                                     \
-    x0 = x1;                                                                      \
-    x1 = x2;                                                                      \
-    x2 = x3;                                                                      \
-    x3 = w;                                                                       \
+#define KK_SCHEDULE(t)                                                           \
+  do {                                                                           \
+    V w = vec_add(vec_add(x0, SmallSigma0(Words<1>(x0, x1))), Words<1>(x2, x3)); \
+    w = vec_add(w, Words<2>(SmallSigma1(x3), zero)); /* lanes 0, 1 */            \
+    w = vec_add(w, Words<2>(zero, SmallSigma1(w)));  /* lanes 2, 3 */            \
+    vec_xst(vec_add(w, LoadK(t)), 0, &wk[t]);                                    \
+    x0 = x1;                                                                     \
+    x1 = x2;                                                                     \
+    x2 = x3;                                                                     \
+    x3 = w;                                                                      \
   } while (0)
     // The rounds as in sha256.cc (BlocksScalar), with W[t] + K[t] from the table.
     uint32_t bc = b ^ c;
@@ -98,8 +97,14 @@ void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks) {
       round::FourRounds(e, f, g, h, a, b, c, d, bc, i + 4, table);
     }
 #undef KK_SCHEDULE
-    state[0] += a; state[1] += b; state[2] += c; state[3] += d;
-    state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
     data += kBlockSize;
   }
 }

@@ -59,8 +59,8 @@ bool HasShaNi() {
   Cpuid(0, 0, r);
   if (r[0] < 7) return false;
   Cpuid(1, 0, r);
-  const bool sse = (r[3] & (1u << 25)) && (r[3] & (1u << 26)) && (r[2] & (1u << 9)) &&
-                   (r[2] & (1u << 19));
+  const bool sse =
+      (r[3] & (1u << 25)) && (r[3] & (1u << 26)) && (r[2] & (1u << 9)) && (r[2] & (1u << 19));
   Cpuid(7, 0, r);
   return sse && (r[1] & (1u << 29));
 }
@@ -83,8 +83,7 @@ void BlocksShaNiWithSse(uint32_t state[8], const uint8_t* data, size_t blocks) {
 
 }  // namespace
 
-const char kHotplugUnverified[] =
-    "crash hotplug: elfcorehdr not verified (the kernel rewrites it)";
+const char kHotplugUnverified[] = "crash hotplug: elfcorehdr not verified (the kernel rewrites it)";
 
 sha256::BlocksFn Sha256Blocks(const char** name) {
   if (HasShaNi()) {

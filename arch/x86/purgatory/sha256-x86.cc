@@ -26,8 +26,8 @@ void BlocksShaNi(uint32_t state[8], const uint8_t* data, size_t blocks) {
     const __m128i abef_in = abef, cdgh_in = cdgh;
     __m128i w[4];
     for (int i = 0; i < 4; ++i) {
-      w[i] = _mm_shuffle_epi8(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), kBswap);
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)),
+                              kBswap);
     }
 #pragma GCC unroll 16
     for (int g = 0; g < 16; ++g) {

@@ -10,23 +10,31 @@
 #pragma GCC visibility push(hidden)
 
 extern "C" {
-void golden_far_target();               // far.asm
-[[gnu::weak]] void golden_missing();    // never defined: resolves to 0
-uint32_t golden_counter;                // .bss
+void golden_far_target();             // far.asm
+[[gnu::weak]] void golden_missing();  // never defined: resolves to 0
+uint32_t golden_counter;              // .bss
 uint32_t golden_words[4] = {1, 2, 3, 4};
 const char* golden_names[3] = {"alpha", "beta", "gamma"};
 uint32_t (*golden_dispatch)(uint32_t);
 
 [[gnu::noinline]] uint32_t golden_classify(uint32_t v) {
   switch (v) {  // dense cases: a jump table of absolute addresses
-    case 0: return 11;
-    case 1: return golden_words[1] * 7;
-    case 2: return 13 + golden_counter;
-    case 3: return 17;
-    case 4: return static_cast<uint32_t>(golden_names[v % 3][0]);
-    case 5: return 23;
-    case 6: return 29;
-    default: return 0;
+    case 0:
+      return 11;
+    case 1:
+      return golden_words[1] * 7;
+    case 2:
+      return 13 + golden_counter;
+    case 3:
+      return 17;
+    case 4:
+      return static_cast<uint32_t>(golden_names[v % 3][0]);
+    case 5:
+      return 23;
+    case 6:
+      return 29;
+    default:
+      return 0;
   }
 }
 

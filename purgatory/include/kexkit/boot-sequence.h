@@ -39,8 +39,8 @@ void SayDigestsOk(const char* who, const char* path, uint32_t count);
 // the purgatory carries one copy of the loop body (and no COMDAT group: purgatory.ro
 // stays under 16 KiB).
 void VerifyRegion(const char* who, sha256::BlocksFn blocks, uint64_t start, uint64_t len,
-                  const uint8_t expected[sha256::kDigestSize], uint32_t segment,
-                  const char* label, size_t label_size);
+                  const uint8_t expected[sha256::kDigestSize], uint32_t segment, const char* label,
+                  size_t label_size);
 
 template <typename T>
 T* Phys(uint64_t addr) {
@@ -54,7 +54,8 @@ T* Phys(uint64_t addr) {
 // Always inlined (as Run is): an out-of-line template instance would be a COMDAT group
 // in purgatory.ro, with a section, a group and long names costing more than the code.
 template <typename Region>
-[[gnu::always_inline]] inline void VerifyOrHalt(const char* who, const Region* regions, uint32_t n) {
+[[gnu::always_inline]] inline void VerifyOrHalt(const char* who, const Region* regions,
+                                                uint32_t n) {
   const char* path = "?";  // Sha256Blocks names it; "" would be tail-merged by GNU ld
   const sha256::BlocksFn blocks = arch::Sha256Blocks(&path);
   for (uint32_t i = 0; i < n; ++i) {
@@ -74,7 +75,7 @@ struct Sequence {
   uint32_t region_count = 0;
   const kexkit_move* after = nullptr;  // after the check (kdump backup)
   uint32_t after_count = 0;
-  const char* after_line = nullptr;    // printed once `after` is done
+  const char* after_line = nullptr;  // printed once `after` is done
 };
 
 // Returns only when the kernel may be entered.

@@ -19,10 +19,10 @@ using BlocksFn = void (*)(uint32_t state[8], const uint8_t* data, size_t blocks)
 
 struct Context {
   uint32_t state[8];
-  uint64_t total;          // bytes fed so far
+  uint64_t total;  // bytes fed so far
   uint8_t buf[kBlockSize];
   uint32_t buf_len;
-  BlocksFn blocks;         // the compression path this context uses
+  BlocksFn blocks;  // the compression path this context uses
 };
 
 // The 64 round constants [FIPS 180-4 4.2.2], shared by every compression path.
