@@ -1,4 +1,4 @@
-// The generic purgatory sequence [REFERENCE: "the purgatory contract"]:
+// The generic purgatory sequence, in the order of kexec-tools' purgatory/purgatory.c:
 //   console hello -> verify the SHA-256 of every loaded segment, each against its own
 //   digest -> (kdump) copy the backup region -> return to the arch entry code, which
 //   loads the hand-off registers.

@@ -8,9 +8,9 @@ extern "C" const uint8_t kexkit_purgatory_i386_end[];
 namespace kexkit::load {
 
 std::unique_ptr<ArchLoader> MakeArchLoader() {
-  return x86::MakeX86Loader(
-      false, {kexkit_purgatory_i386_begin,
-              static_cast<size_t>(kexkit_purgatory_i386_end - kexkit_purgatory_i386_begin)});
+  return x86::MakeX86Loader(x86::X86Width::k32, {kexkit_purgatory_i386_begin,
+                                                 static_cast<size_t>(kexkit_purgatory_i386_end -
+                                                                     kexkit_purgatory_i386_begin)});
 }
 
 }  // namespace kexkit::load

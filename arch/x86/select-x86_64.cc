@@ -8,8 +8,9 @@ namespace kexkit::load {
 
 std::unique_ptr<ArchLoader> MakeArchLoader() {
   return x86::MakeX86Loader(
-      true, {kexkit_purgatory_x86_64_begin,
-             static_cast<size_t>(kexkit_purgatory_x86_64_end - kexkit_purgatory_x86_64_begin)});
+      x86::X86Width::k64,
+      {kexkit_purgatory_x86_64_begin,
+       static_cast<size_t>(kexkit_purgatory_x86_64_end - kexkit_purgatory_x86_64_begin)});
 }
 
 }  // namespace kexkit::load

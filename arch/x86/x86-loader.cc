@@ -452,8 +452,9 @@ class X86Loader final : public load::ArchLoader {
 
 }  // namespace
 
-std::unique_ptr<load::ArchLoader> MakeX86Loader(bool bits64, std::span<const uint8_t> purgatory) {
-  return std::make_unique<X86Loader>(bits64, purgatory);
+std::unique_ptr<load::ArchLoader> MakeX86Loader(X86Width width,
+                                                std::span<const uint8_t> purgatory) {
+  return std::make_unique<X86Loader>(width == X86Width::k64, purgatory);
 }
 
 }  // namespace kexkit::x86

@@ -32,6 +32,9 @@ std::vector<uint8_t> BuildBootParams(const struct BzImage& bz, uint64_t addr,
                                      std::span<const uint8_t> rng_seed);
 uint64_t BootParamsSize(const struct BzImage& bz, size_t e820_count);
 
-std::unique_ptr<load::ArchLoader> MakeX86Loader(bool bits64, std::span<const uint8_t> purgatory);
+// x86_64 (64-bit kernels, kexec_load arch EM_X86_64) or i386 (32-bit, EM_386): the same
+// loader, the width picks the hand-off block, the limits and the core header's class.
+enum class X86Width { k32, k64 };
+std::unique_ptr<load::ArchLoader> MakeX86Loader(X86Width width, std::span<const uint8_t> purgatory);
 
 }  // namespace kexkit::x86

@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (flags & 32) opt.append = std::string(size_t{n} * 16, 'c');
   auto arch = load::MakeArchLoader();
   if (flags & 1) {
-    arch = x86::MakeX86Loader(false, arch->purgatory_object());
+    arch = x86::MakeX86Loader(x86::X86Width::k32, arch->purgatory_object());
   }
   auto plan = load::BuildLoadPlan(opt, *arch);
   if (plan) {

@@ -104,7 +104,7 @@ CliResult RunCliWith(const std::vector<std::string>& args, kexkit::load::ArchLoa
 // Runs `kexkit ARGS...` in-process with the x86_64 loader around `purgatory`.
 CliResult RunCli(const std::vector<std::string>& args,
                  std::span<const uint8_t> purgatory = RealPurgatory()) {
-  auto arch = kexkit::x86::MakeX86Loader(true, purgatory);
+  auto arch = kexkit::x86::MakeX86Loader(kexkit::x86::X86Width::k64, purgatory);
   return RunCliWith(args, *arch);
 }
 
@@ -115,7 +115,7 @@ class FaultyArch final : public kexkit::load::ArchLoader {
  public:
   std::function<void()> after_segments, after_digest;
 
-  FaultyArch() : inner_(kexkit::x86::MakeX86Loader(true, RealPurgatory())) {}
+  FaultyArch() : inner_(kexkit::x86::MakeX86Loader(kexkit::x86::X86Width::k64, RealPurgatory())) {}
   const char* name() const override { return inner_->name(); }
   uint16_t elf_machine() const override { return inner_->elf_machine(); }
   Result<void> CheckOptions(const kexkit::load::Options& o) const override {

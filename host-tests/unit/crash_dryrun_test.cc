@@ -129,7 +129,7 @@ class CrashDryRun : public ::testing::Test {
   }
 
   Result<LoadPlan> Build(const Options& o) {
-    auto arch = x86::MakeX86Loader(true, purgatory_);
+    auto arch = x86::MakeX86Loader(x86::X86Width::k64, purgatory_);
     return BuildLoadPlan(o, *arch);
   }
 

@@ -110,7 +110,8 @@ class DistroCli : public ::testing::TestWithParam<Arch> {
 
   kktest::CliRun Run(std::vector<std::string> script_words, RecordingKexec& sys) {
     for (auto& w : Inputs()) script_words.push_back(w);
-    auto arch = kexkit::x86::MakeX86Loader(GetParam().bits64, purgatory_);
+    auto arch = kexkit::x86::MakeX86Loader(
+        GetParam().bits64 ? kexkit::x86::X86Width::k64 : kexkit::x86::X86Width::k32, purgatory_);
     return kktest::RunKexkitWith(script_words, sys, *arch);
   }
 

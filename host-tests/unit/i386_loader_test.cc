@@ -1,5 +1,5 @@
 // The x86 loader in its 32-bit modes, end to end through BuildLoadPlan (a --dry-run
-// load): i386 (MakeX86Loader(false, the real i386 purgatory)) and x86_64 with
+// load): i386 (MakeX86Loader(X86Width::k32, the real i386 purgatory)) and x86_64 with
 // --entry-32bit. Inputs are synthetic and written to a temporary folder: a bzImage
 // header with Debian 686-like fields, an /proc/iomem, a sysfs with crash_notes and
 // vmcoreinfo. Checks the kexec_load arch, every placement rule of the 32-bit hand-off,
@@ -146,10 +146,10 @@ class I386Loader : public testing::Test {
       auto blob = Slurp(std::string(KK_BINARY_DIR) + "/purgatory/x86_64/purgatory.ro");
       if (blob.empty()) return Fail("no x86_64 purgatory.ro");
       purgatory64_ = std::move(blob);
-      auto arch = x86::MakeX86Loader(true, purgatory64_);
+      auto arch = x86::MakeX86Loader(x86::X86Width::k64, purgatory64_);
       return BuildLoadPlan(opt_, *arch);
     }
-    auto arch = x86::MakeX86Loader(false, purgatory_);
+    auto arch = x86::MakeX86Loader(x86::X86Width::k32, purgatory_);
     return BuildLoadPlan(opt_, *arch);
   }
 

@@ -134,7 +134,7 @@ class Placement : public ::testing::Test {
   }
 
   kexkit::Result<LoadPlan> Build() {
-    auto arch = kexkit::x86::MakeX86Loader(true, purgatory_);
+    auto arch = kexkit::x86::MakeX86Loader(kexkit::x86::X86Width::k64, purgatory_);
     return kexkit::load::BuildLoadPlan(opt_, *arch);
   }
 

@@ -8,7 +8,8 @@ set(KK_ARCH_FLAGS
   -fno-pic -fno-pie
   # Calling convention: plain cdecl (no -mregparm), which entry32.asm relies on.
   # No SSE, no x87: the kernel hands over with CR4 cleared (OSFXSR off), and nothing here
-  # needs floating point [REFERENCE: GCC 12 auto-vectorisation broke kexec-tools].
+  # needs floating point (GCC 12 vectorises at -O2, and an SSE instruction faults while
+  # CR4.OSFXSR is clear: that broke kexec-tools' purgatory).
   -mgeneral-regs-only -fno-tree-vectorize
   -fcf-protection=none   # no endbr32: nothing here uses CET
   -fno-common            # every object a real definition the linker can place

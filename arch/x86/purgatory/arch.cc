@@ -66,7 +66,8 @@ bool HasShaNi() {
 }
 
 // The old kernel hands over with CR4.OSFXSR clear, so any SSE instruction would fault
-// [REFERENCE: x86]. Turn SSE on for the hash alone and put CR0/CR4 back afterwards.
+// [arch/x86/kernel/relocate_kernel_64.S: the CR4 it leaves holds PAE, LA57 and MCE only].
+// Turn SSE on for the hash alone and put CR0/CR4 back afterwards.
 constexpr unsigned long kCr0Mp = 1ul << 1, kCr0Em = 1ul << 2, kCr0Ts = 1ul << 3;
 constexpr unsigned long kCr4Osfxsr = 1ul << 9;
 

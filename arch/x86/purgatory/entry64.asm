@@ -2,8 +2,9 @@
 ;
 ; Contract on entry (kexec_load, x86_64): 64-bit mode, paging on with an identity map
 ; of RAM, interrupts off. Nothing else is relied on: not the old kernel's GDT, not its
-; stack, and not any return address it may or may not have pushed [REFERENCE: the 2025
-; kernel change that stopped pushing one broke purgatories that read 0(%rsp)].
+; stack, and not any return address it may or may not have pushed (a 2025 change to the
+; kernel's relocate_kernel_64.S stopped pushing the kexec-jump return address, and
+; kexec-tools' purgatory, which read 0(%rsp) at entry, faulted).
 ;
 ; Sequence: own stack -> own GDT (flat code 0x10, data 0x18, as the boot protocol
 ; wants at the kernel's entry) -> kexkit_purgatory_main (verify, backup) -> load the
