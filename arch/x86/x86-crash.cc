@@ -1,8 +1,6 @@
 #include "arch/x86/x86-crash.h"
 
 #include <algorithm>
-#include <cstdarg>
-#include <cstdio>
 #include <string>
 
 #include "base/elf.h"
@@ -14,12 +12,12 @@ namespace {
 
 using load::CoreKernelText;
 using load::KcoreLoad;
+using load::Line;
 using load::LoadContext;
 using load::MemRange;
 using load::ParseUnsigned;
 using load::RangeType;
 using load::ReadTextFile;
-using load::Subtract;
 using load::TrimSpace;
 using ull = unsigned long long;
 
@@ -57,16 +55,6 @@ const char* TypeName(RangeType t) {
       return "other";
   }
   return "other";
-}
-
-std::string Line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string Line(const char* fmt, ...) {
-  char buf[320];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
 }
 
 }  // namespace
