@@ -27,24 +27,21 @@ std::string SectionLabel(const RelocatableObject& obj, uint32_t index) {
 Result<void> CheckSigned(int64_t v, int bits, const char* what) {
   const int64_t lo = -(int64_t{1} << (bits - 1)), hi = (int64_t{1} << (bits - 1)) - 1;
   if (v < lo || v > hi) {
-    return Fail("%s value %lld overflows a signed %d-bit field", what, static_cast<long long>(v),
-                bits);
+    return Fail(what, " value ", v, " overflows a signed ", bits, "-bit field");
   }
   return {};
 }
 
 Result<void> CheckUnsigned(uint64_t v, int bits, const char* what) {
   if (bits < 64 && (v >> bits) != 0) {
-    return Fail("%s value 0x%llx overflows an unsigned %d-bit field", what,
-                static_cast<unsigned long long>(v), bits);
+    return Fail(what, " value ", Hex(v), " overflows an unsigned ", bits, "-bit field");
   }
   return {};
 }
 
 Result<void> CheckAligned(uint64_t v, uint64_t align, const char* what) {
   if ((v & (align - 1)) != 0) {
-    return Fail("%s value 0x%llx is not %llu-byte aligned", what,
-                static_cast<unsigned long long>(v), static_cast<unsigned long long>(align));
+    return Fail(what, " value ", Hex(v), " is not ", align, "-byte aligned");
   }
   return {};
 }
@@ -62,10 +59,8 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
       if (!(s.flags & elf::kShfAlloc) || (s.type == elf::kShtNobits) != want_nobits) continue;
       if (s.type == elf::kShtInitArray || s.type == elf::kShtFiniArray ||
           s.type == elf::kShtPreinitArray) {
-        return Fail(
-            "%s: section %.*s: static constructors/destructors never run in a "
-            "purgatory",
-            obj.name().c_str(), static_cast<int>(s.name.size()), s.name.data());
+        return FailIn(obj.name(), "section ", std::string_view(s.name.data(), s.name.size()),
+                      ": static constructors/destructors never run in a purgatory");
       }
       uint64_t align = s.align;
       if (ppc64 && (s.name == ".toc" || (s.name == ".got" && L.toc_section == 0))) {
@@ -73,8 +68,8 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
         L.toc_section = i;
       }
       if (align > (uint64_t{1} << 30) || s.size > (uint64_t{1} << 32)) {
-        return Fail("%s: section %.*s is implausibly large or aligned", obj.name().c_str(),
-                    static_cast<int>(s.name.size()), s.name.data());
+        return FailIn(obj.name(), "section ", std::string_view(s.name.data(), s.name.size()),
+                      " is implausibly large or aligned");
       }
       at = AlignUp(at, align);
       L.section_offset[i] = at;
@@ -85,9 +80,8 @@ Result<Layout> ComputeLayout(const RelocatableObject& obj) {
   }
   // Checked here, not in Link: the loader places (Allocate) the layout before it links.
   if (at > kMaxImageSize) {
-    return Fail("%s: image of 0x%llx bytes is larger than the %llu MiB kexkit links",
-                obj.name().c_str(), static_cast<unsigned long long>(at),
-                static_cast<unsigned long long>(kMaxImageSize >> 20));
+    return FailIn(obj.name(), "image of ", Hex(at), " bytes is larger than the ",
+                  kMaxImageSize >> 20, " MiB kexkit links");
   }
   L.mem_size = at;
   return L;
@@ -97,20 +91,18 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
   const char* n = obj.name().c_str();
   const RelocArch* arch = FindRelocArch(obj.format().machine, obj.format().cls);
   if (arch == nullptr) {
-    return Fail("%s: ELF machine %u (%s) is not supported by the kexkit linker", n,
-                obj.format().machine, obj.format().cls == ElfClass::k64 ? "64-bit" : "32-bit");
+    return FailIn(n, "ELF machine ", obj.format().machine, " (",
+                  obj.format().cls == ElfClass::k64 ? "64-bit" : "32-bit",
+                  ") is not supported by the kexkit linker");
   }
   auto layout = ComputeLayout(obj);
   if (!layout) return std::unexpected(layout.error());
   if ((base & (layout->align - 1)) != 0) {
-    return Fail("%s: load address 0x%llx is not %llu-byte aligned", n,
-                static_cast<unsigned long long>(base),
-                static_cast<unsigned long long>(layout->align));
+    return FailIn(n, "load address ", Hex(base), " is not ", layout->align, "-byte aligned");
   }
   if (base + layout->mem_size < base ||
       (obj.format().cls == ElfClass::k32 && base + layout->mem_size > (uint64_t{1} << 32))) {
-    return Fail("%s: image at 0x%llx does not fit the address space", n,
-                static_cast<unsigned long long>(base));
+    return FailIn(n, "image at ", Hex(base), " does not fit the address space");
   }
 
   LinkedImage img;
@@ -147,19 +139,16 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
     if (target_off == kNotAllocated) continue;  // debug info etc.: not loaded, not patched
     const Section& target = secs[rs.target];
     if (target.type == elf::kShtNobits) {
-      return Fail("%s: %s: relocations against NOBITS section %.*s", n,
-                  SectionLabel(obj, rs.index).c_str(), static_cast<int>(target.name.size()),
-                  target.name.data());
+      return FailIn(n, SectionLabel(obj, rs.index), ": relocations against NOBITS section ",
+                    std::string_view(target.name.data(), target.name.size()));
     }
     for (const Relocation& rel : rs.entries) {
-      std::string where = std::string(n) + ": " + SectionLabel(obj, rs.index) + " offset 0x";
-      char hex[32];
-      std::snprintf(hex, sizeof(hex), "%llx", static_cast<unsigned long long>(rel.offset));
-      where += hex;
+      const std::string where =
+          Cat(n, ": ", SectionLabel(obj, rs.index), " offset ", Hex(rel.offset));
       if (rel.offset >= target.size) {
-        return Fail("%s: place is past the end of %.*s (size 0x%llx)", where.c_str(),
-                    static_cast<int>(target.name.size()), target.name.data(),
-                    static_cast<unsigned long long>(target.size));
+        return FailIn(where, "place is past the end of ",
+                      std::string_view(target.name.data(), target.name.size()), " (size ",
+                      Hex(target.size), ")");
       }
       const Symbol& sym = obj.symbols()[rel.symbol];
       uint64_t s_value = 0;
@@ -168,29 +157,28 @@ Result<LinkedImage> Link(const RelocatableObject& obj, uint64_t base) {
           obj.format().machine == elf::kEmPpc64) {
         // The ppc64 linker-defined TOC pointer [ELFv2 ABI 3.3, 64-bit ELF ABI 3.2.3].
         if (img.layout_.toc_section == 0) {
-          return Fail("%s: .TOC. referenced but the object has no .toc or .got section",
-                      where.c_str());
+          return FailIn(where, ".TOC. referenced but the object has no .toc or .got section");
         }
         s_value = img.toc_base_;
       } else if (sym.shndx == elf::kShnUndef) {
         if (rel.symbol != 0 && sym.bind() != elf::kStbWeak) {
-          return Fail("%s: undefined symbol '%.*s'", where.c_str(),
-                      static_cast<int>(sym.name.size()), sym.name.data());
+          return FailIn(where, "undefined symbol '",
+                        std::string_view(sym.name.data(), sym.name.size()), "'");
         }
       } else if (sym.shndx == elf::kShnAbs) {
         s_value = sym.value;
       } else if (sym.shndx == elf::kShnCommon) {
-        return Fail("%s: common symbol '%.*s' (build with -fno-common)", where.c_str(),
-                    static_cast<int>(sym.name.size()), sym.name.data());
+        return FailIn(where, "common symbol '", std::string_view(sym.name.data(), sym.name.size()),
+                      "' (build with -fno-common)");
       } else if (sym.shndx >= elf::kShnLoreserve) {
-        return Fail("%s: symbol '%.*s' has reserved section index 0x%x", where.c_str(),
-                    static_cast<int>(sym.name.size()), sym.name.data(), sym.shndx);
+        return FailIn(where, "symbol '", std::string_view(sym.name.data(), sym.name.size()),
+                      "' has reserved section index ", Hex(sym.shndx));
       } else {
         const uint64_t sec_off = img.layout_.section_offset[sym.shndx];
         if (sec_off == kNotAllocated) {
-          return Fail("%s: symbol '%.*s' is in non-loaded section %.*s", where.c_str(),
-                      static_cast<int>(sym.name.size()), sym.name.data(),
-                      static_cast<int>(secs[sym.shndx].name.size()), secs[sym.shndx].name.data());
+          return FailIn(where, "symbol '", std::string_view(sym.name.data(), sym.name.size()),
+                        "' is in non-loaded section ",
+                        std::string_view(secs[sym.shndx].name.data(), secs[sym.shndx].name.size()));
         }
         s_value = base + sec_off + sym.value;
         s_section = secs[sym.shndx].name;
@@ -224,40 +212,38 @@ Result<std::pair<const Symbol*, uint64_t>> LinkedImage::Find(std::string_view na
   for (const Symbol& s : obj_->symbols()) {
     if (s.name == name && s.shndx != elf::kShnUndef && s.type() != elf::kSttSection) {
       if (found != nullptr && found->bind() != elf::kStbLocal && s.bind() != elf::kStbLocal) {
-        return Fail("%s: symbol '%.*s' is defined twice", n, static_cast<int>(name.size()),
-                    name.data());
+        return FailIn(n, "symbol '", std::string_view(name.data(), name.size()),
+                      "' is defined twice");
       }
       if (found == nullptr || found->bind() == elf::kStbLocal) found = &s;
     }
   }
   if (found == nullptr) {
-    return Fail("%s: no symbol '%.*s'", n, static_cast<int>(name.size()), name.data());
+    return FailIn(n, "no symbol '", std::string_view(name.data(), name.size()), "'");
   }
   if (found->shndx >= elf::kShnLoreserve || found->shndx >= obj_->sections().size()) {
-    return Fail("%s: symbol '%.*s' is not in a loaded section", n, static_cast<int>(name.size()),
-                name.data());
+    return FailIn(n, "symbol '", std::string_view(name.data(), name.size()),
+                  "' is not in a loaded section");
   }
   const uint64_t sec_off = layout_.section_offset[found->shndx];
   const Section& sec = obj_->sections()[found->shndx];
   if (sec_off == kNotAllocated) {
-    return Fail("%s: symbol '%.*s' is not in a loaded section", n, static_cast<int>(name.size()),
-                name.data());
+    return FailIn(n, "symbol '", std::string_view(name.data(), name.size()),
+                  "' is not in a loaded section");
   }
   if (size != kNotAllocated) {
     if (sec.type == elf::kShtNobits) {
-      return Fail("%s: symbol '%.*s' is in NOBITS section %.*s; its value would be lost", n,
-                  static_cast<int>(name.size()), name.data(), static_cast<int>(sec.name.size()),
-                  sec.name.data());
+      return FailIn(n, "symbol '", std::string_view(name.data(), name.size()),
+                    "' is in NOBITS section ", std::string_view(sec.name.data(), sec.name.size()),
+                    "; its value would be lost");
     }
     if (found->size != size) {
-      return Fail("%s: symbol '%.*s' has size %llu, the loader writes %llu", n,
-                  static_cast<int>(name.size()), name.data(),
-                  static_cast<unsigned long long>(found->size),
-                  static_cast<unsigned long long>(size));
+      return FailIn(n, "symbol '", std::string_view(name.data(), name.size()), "' has size ",
+                    found->size, ", the loader writes ", size);
     }
     if (found->value > sec.size || sec.size - found->value < size) {
-      return Fail("%s: symbol '%.*s' runs past the end of %.*s", n, static_cast<int>(name.size()),
-                  name.data(), static_cast<int>(sec.name.size()), sec.name.data());
+      return FailIn(n, "symbol '", std::string_view(name.data(), name.size()),
+                    "' runs past the end of ", std::string_view(sec.name.data(), sec.name.size()));
     }
   }
   return std::make_pair(found, sec_off + found->value);

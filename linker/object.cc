@@ -7,22 +7,12 @@
 namespace kexkit::link {
 namespace {
 
-// Field offsets and widths per class [gABI 4.1: Elf32_Ehdr / Elf64_Ehdr, ...].
-struct Layout {
-  uint64_t ehdr_size, shdr_size, sym_size, rel_size, rela_size;
-};
-constexpr Layout kLayout32{52, 40, 16, 8, 12};
-constexpr Layout kLayout64{64, 64, 24, 16, 24};
-
+// Reads the fields of the record at a file offset, through the class's layout table.
 class Reader {
  public:
   Reader(std::span<const uint8_t> b, Endian e) : b_(b), e_(e) {}
   // All callers have checked that the record lies inside the file.
-  uint8_t U8(uint64_t off) const { return b_[off]; }
-  uint16_t U16(uint64_t off) const { return LoadUnchecked<uint16_t>(b_.data() + off, e_); }
-  uint32_t U32(uint64_t off) const { return LoadUnchecked<uint32_t>(b_.data() + off, e_); }
-  uint64_t U64(uint64_t off) const { return LoadUnchecked<uint64_t>(b_.data() + off, e_); }
-  uint64_t Word(uint64_t off, bool is64) const { return is64 ? U64(off) : U32(off); }
+  uint64_t Get(uint64_t rec, elf::Field f) const { return elf::Get(b_.data() + rec, f, e_); }
 
  private:
   std::span<const uint8_t> b_;
@@ -61,37 +51,38 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
   const char* n = obj.name_.c_str();
 
   if (bytes.size() < 16 || std::memcmp(bytes.data(), elf::kMagic, 4) != 0) {
-    return Fail("%s: not an ELF file", n);
+    return FailIn(n, "not an ELF file");
   }
   const uint8_t cls = bytes[4], data = bytes[5];
-  if (cls != elf::kClass32 && cls != elf::kClass64) return Fail("%s: bad ELF class %u", n, cls);
+  if (cls != elf::kClass32 && cls != elf::kClass64) return FailIn(n, "bad ELF class ", cls);
   if (data != elf::kData2Lsb && data != elf::kData2Msb) {
-    return Fail("%s: bad ELF byte order %u", n, data);
+    return FailIn(n, "bad ELF byte order ", data);
   }
   const bool is64 = cls == elf::kClass64;
-  const Layout& L = is64 ? kLayout64 : kLayout32;
+  const elf::ClassLayout& L = elf::LayoutOf(is64);
   const Endian endian = data == elf::kData2Lsb ? Endian::kLittle : Endian::kBig;
-  if (bytes.size() < L.ehdr_size) return Fail("%s: truncated ELF header", n);
+  if (bytes.size() < L.ehdr.size) return FailIn(n, "truncated ELF header");
   Reader r(bytes, endian);
 
-  const uint16_t type = r.U16(16);
-  if (type != elf::kEtRel) return Fail("%s: ELF type %u is not ET_REL (relocatable)", n, type);
-  obj.format_ = {is64 ? ElfClass::k64 : ElfClass::k32, endian, r.U16(18), r.U32(is64 ? 48 : 36)};
+  const uint64_t type = r.Get(0, L.ehdr.type);
+  if (type != elf::kEtRel) return FailIn(n, "ELF type ", type, " is not ET_REL (relocatable)");
+  obj.format_ = {is64 ? ElfClass::k64 : ElfClass::k32, endian,
+                 static_cast<uint16_t>(r.Get(0, L.ehdr.machine)),
+                 static_cast<uint32_t>(r.Get(0, L.ehdr.flags))};
 
-  const uint64_t shoff = r.Word(is64 ? 40 : 32, is64);
-  const uint16_t shentsize = r.U16(is64 ? 58 : 46);
-  const uint16_t shnum = r.U16(is64 ? 60 : 48);
-  const uint16_t shstrndx = r.U16(is64 ? 62 : 50);
-  if (shnum == 0) return Fail("%s: no section headers (or extended numbering, unsupported)", n);
-  if (shentsize != L.shdr_size)
-    return Fail("%s: section header size %u, expected %u", n, shentsize,
-                static_cast<unsigned>(L.shdr_size));
-  if (!RangeOk(shoff, uint64_t{shnum} * shentsize, bytes.size())) {
-    return Fail("%s: section header table (offset 0x%llx, %u entries) runs past the end", n,
-                static_cast<unsigned long long>(shoff), shnum);
+  const uint64_t shoff = r.Get(0, L.ehdr.shoff);
+  const uint64_t shentsize = r.Get(0, L.ehdr.shentsize);
+  const uint32_t shnum = static_cast<uint32_t>(r.Get(0, L.ehdr.shnum));
+  const uint32_t shstrndx = static_cast<uint32_t>(r.Get(0, L.ehdr.shstrndx));
+  if (shnum == 0) return FailIn(n, "no section headers (or extended numbering, unsupported)");
+  if (shentsize != L.shdr.size)
+    return FailIn(n, "section header size ", shentsize, ", expected ", L.shdr.size);
+  if (!RangeOk(shoff, shnum * shentsize, bytes.size())) {
+    return FailIn(n, "section header table (offset ", Hex(shoff), ", ", shnum,
+                  " entries) runs past the end");
   }
   if (shstrndx == elf::kShnXindex || shstrndx >= shnum) {
-    return Fail("%s: section name table index %u out of range", n, shstrndx);
+    return FailIn(n, "section name table index ", shstrndx, " out of range");
   }
 
   std::vector<uint32_t> name_offsets(shnum);
@@ -99,41 +90,29 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
   for (uint32_t i = 0; i < shnum; ++i) {
     const uint64_t h = shoff + uint64_t{i} * shentsize;
     Section& s = obj.sections_[i];
-    name_offsets[i] = r.U32(h);
-    s.type = r.U32(h + 4);
-    if (is64) {
-      s.flags = r.U64(h + 8);
-      s.offset = r.U64(h + 24);
-      s.size = r.U64(h + 32);
-      s.link = r.U32(h + 40);
-      s.info = r.U32(h + 44);
-      s.align = r.U64(h + 48);
-      s.entsize = r.U64(h + 56);
-    } else {
-      s.flags = r.U32(h + 8);
-      s.offset = r.U32(h + 16);
-      s.size = r.U32(h + 20);
-      s.link = r.U32(h + 24);
-      s.info = r.U32(h + 28);
-      s.align = r.U32(h + 32);
-      s.entsize = r.U32(h + 36);
-    }
+    name_offsets[i] = static_cast<uint32_t>(r.Get(h, L.shdr.name));
+    s.type = static_cast<uint32_t>(r.Get(h, L.shdr.type));
+    s.flags = r.Get(h, L.shdr.flags);
+    s.offset = r.Get(h, L.shdr.offset);
+    s.size = r.Get(h, L.shdr.size_field);
+    s.link = static_cast<uint32_t>(r.Get(h, L.shdr.link));
+    s.info = static_cast<uint32_t>(r.Get(h, L.shdr.info));
+    s.align = r.Get(h, L.shdr.addralign);
+    s.entsize = r.Get(h, L.shdr.entsize);
     if (s.align == 0) s.align = 1;
     if ((s.align & (s.align - 1)) != 0) {
-      return Fail("%s: section %u alignment %llu is not a power of two", n, i,
-                  static_cast<unsigned long long>(s.align));
+      return FailIn(n, "section ", i, " alignment ", s.align, " is not a power of two");
     }
     if (s.type != elf::kShtNobits && s.type != elf::kShtNull &&
         !RangeOk(s.offset, s.size, bytes.size())) {
-      return Fail("%s: section %u (offset 0x%llx, size 0x%llx) runs past the end of the file", n, i,
-                  static_cast<unsigned long long>(s.offset),
-                  static_cast<unsigned long long>(s.size));
+      return FailIn(n, "section ", i, " (offset ", Hex(s.offset), ", size ", Hex(s.size),
+                    ") runs past the end of the file");
     }
   }
   const std::span<const uint8_t> shstrtab = obj.SectionBytes(shstrndx);
   for (uint32_t i = 0; i < shnum; ++i) {
     if (!StringAt(shstrtab, name_offsets[i], &obj.sections_[i].name)) {
-      return Fail("%s: section %u name offset %u out of range", n, i, name_offsets[i]);
+      return FailIn(n, "section ", i, " name offset ", name_offsets[i], " out of range");
     }
   }
 
@@ -141,49 +120,37 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
   uint32_t symtab = 0;
   for (uint32_t i = 0; i < shnum; ++i) {
     if (obj.sections_[i].type == elf::kShtSymtab) {
-      if (symtab != 0) return Fail("%s: more than one symbol table", n);
+      if (symtab != 0) return FailIn(n, "more than one symbol table");
       symtab = i;
     }
   }
   if (symtab != 0) {
     const Section& st = obj.sections_[symtab];
-    if (st.entsize != L.sym_size)
-      return Fail("%s: symbol table entry size %llu", n,
-                  static_cast<unsigned long long>(st.entsize));
+    if (st.entsize != L.sym.size) return FailIn(n, "symbol table entry size ", st.entsize);
     if (st.link == 0 || st.link >= shnum || obj.sections_[st.link].type != elf::kShtStrtab) {
-      return Fail("%s: symbol table string table index %u invalid", n, st.link);
+      return FailIn(n, "symbol table string table index ", st.link, " invalid");
     }
     const std::span<const uint8_t> strtab = obj.SectionBytes(st.link);
-    const uint64_t count = st.size / L.sym_size;
+    const uint64_t count = st.size / L.sym.size;
     obj.symbols_.resize(count);
     for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t e = st.offset + i * L.sym_size;
+      const uint64_t e = st.offset + i * L.sym.size;
       Symbol& sym = obj.symbols_[i];
-      uint32_t name_off = r.U32(e);
-      if (is64) {
-        sym.info = r.U8(e + 4);
-        sym.other = r.U8(e + 5);
-        sym.shndx = r.U16(e + 6);
-        sym.value = r.U64(e + 8);
-        sym.size = r.U64(e + 16);
-      } else {
-        sym.value = r.U32(e + 4);
-        sym.size = r.U32(e + 8);
-        sym.info = r.U8(e + 12);
-        sym.other = r.U8(e + 13);
-        sym.shndx = r.U16(e + 14);
-      }
+      const uint64_t name_off = r.Get(e, L.sym.name);
+      sym.info = static_cast<uint8_t>(r.Get(e, L.sym.info));
+      sym.other = static_cast<uint8_t>(r.Get(e, L.sym.other));
+      sym.shndx = static_cast<uint16_t>(r.Get(e, L.sym.shndx));
+      sym.value = r.Get(e, L.sym.value);
+      sym.size = r.Get(e, L.sym.size_field);
       if (!StringAt(strtab, name_off, &sym.name)) {
-        return Fail("%s: symbol %llu name offset %u out of range", n,
-                    static_cast<unsigned long long>(i), name_off);
+        return FailIn(n, "symbol ", i, " name offset ", name_off, " out of range");
       }
       if (sym.shndx == elf::kShnXindex) {
-        return Fail("%s: symbol %llu uses extended section index (unsupported)", n,
-                    static_cast<unsigned long long>(i));
+        return FailIn(n, "symbol ", i, " uses extended section index (unsupported)");
       }
       if (sym.shndx != elf::kShnUndef && sym.shndx < elf::kShnLoreserve && sym.shndx >= shnum) {
-        return Fail("%s: symbol '%.*s' section index %u out of range", n,
-                    static_cast<int>(sym.name.size()), sym.name.data(), sym.shndx);
+        return FailIn(n, "symbol '", std::string_view(sym.name.data(), sym.name.size()),
+                      "' section index ", sym.shndx, " out of range");
       }
     }
   }
@@ -192,18 +159,17 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
     const Section& s = obj.sections_[i];
     if (s.type != elf::kShtRel && s.type != elf::kShtRela) continue;
     const bool rela = s.type == elf::kShtRela;
-    const uint64_t esz = rela ? L.rela_size : L.rel_size;
+    const uint64_t esz = rela ? L.rel.rela_size : L.rel.rel_size;
     if (s.entsize != esz)
-      return Fail("%s: %.*s: entry size %llu, expected %llu", n, static_cast<int>(s.name.size()),
-                  s.name.data(), static_cast<unsigned long long>(s.entsize),
-                  static_cast<unsigned long long>(esz));
+      return FailIn(n, std::string_view(s.name.data(), s.name.size()), ": entry size ", s.entsize,
+                    ", expected ", esz);
     if (s.info == 0 || s.info >= shnum) {
-      return Fail("%s: %.*s: target section index %u out of range", n,
-                  static_cast<int>(s.name.size()), s.name.data(), s.info);
+      return FailIn(n, std::string_view(s.name.data(), s.name.size()), ": target section index ",
+                    s.info, " out of range");
     }
     if (s.link != symtab) {
-      return Fail("%s: %.*s: symbol table index %u is not the symbol table", n,
-                  static_cast<int>(s.name.size()), s.name.data(), s.link);
+      return FailIn(n, std::string_view(s.name.data(), s.name.size()), ": symbol table index ",
+                    s.link, " is not the symbol table");
     }
     RelocationSection rs{i, s.info, rela, {}};
     const uint64_t count = s.size / esz;
@@ -211,18 +177,20 @@ Result<RelocatableObject> RelocatableObject::Parse(std::span<const uint8_t> byte
     for (uint64_t k = 0; k < count; ++k) {
       const uint64_t e = s.offset + k * esz;
       Relocation rel{};
-      rel.offset = r.Word(e, is64);
-      const uint64_t info = r.Word(e + (is64 ? 8 : 4), is64);
-      rel.type = static_cast<uint32_t>(is64 ? (info & 0xffffffff) : (info & 0xff));
-      rel.symbol = static_cast<uint32_t>(is64 ? (info >> 32) : (info >> 8));
+      rel.offset = r.Get(e, L.rel.offset);
+      const uint64_t info = r.Get(e, L.rel.info);
+      rel.type = static_cast<uint32_t>(info & ((uint64_t{1} << L.rel.sym_shift) - 1));
+      rel.symbol = static_cast<uint32_t>(info >> L.rel.sym_shift);
       if (rela) {
-        rel.addend = is64 ? static_cast<int64_t>(r.U64(e + 16))
-                          : static_cast<int64_t>(static_cast<int32_t>(r.U32(e + 8)));
+        // r_addend is signed: sign-extend the ELF32 word.
+        const uint64_t a = r.Get(e, L.rel.addend);
+        rel.addend =
+            is64 ? static_cast<int64_t>(a) : static_cast<int32_t>(static_cast<uint32_t>(a));
       }
       if (rel.symbol >= obj.symbols_.size()) {
-        return Fail("%s: %.*s: entry %llu symbol index %u out of range (%zu symbols)", n,
-                    static_cast<int>(s.name.size()), s.name.data(),
-                    static_cast<unsigned long long>(k), rel.symbol, obj.symbols_.size());
+        return FailIn(n, std::string_view(s.name.data(), s.name.size()), ": entry ", k,
+                      " symbol index ", rel.symbol, " out of range (", obj.symbols_.size(),
+                      " symbols)");
       }
       rs.entries.push_back(rel);
     }

@@ -54,8 +54,7 @@ template <typename T>
 Result<void> StoreAt(const RelocSite& s, T v) {
   if (s.offset > s.section_end || s.section_end - s.offset < sizeof(T) ||
       !Store<T>(s.image, s.offset, v, s.endian)) {
-    return Fail("%zu-byte store at image offset 0x%llx runs past the section", sizeof(T),
-                static_cast<unsigned long long>(s.offset));
+    return Fail(sizeof(T), "-byte store at image offset ", Hex(s.offset), " runs past the section");
   }
   return {};
 }

@@ -329,10 +329,10 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         break;
       case kOptEntry:
         // kexec-tools: the jump-back address; 0 means "no jump back", its default.
-        if (!ParseU64(optarg, &v)) return Fail("--entry=%s: not an address", optarg);
+        if (!ParseU64(optarg, &v)) return Fail("--entry=", optarg, ": not an address");
         if (v != 0) {
-          return Fail("--entry=%s: not supported by kexkit: %s", optarg,
-                      RefusalReason(kOptPreserveContext));
+          return Fail("--entry=", optarg,
+                      ": not supported by kexkit: ", RefusalReason(kOptPreserveContext));
         }
         break;
       case kOptArgsElf:
@@ -346,7 +346,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
       case kOptExecLiveUpdate:
       case kOptModule:
       case kOptRealMode:
-        return Fail("%s: not supported by kexkit: %s", argv[optind - 1], RefusalReason(c));
+        return FailIn(argv[optind - 1], "not supported by kexkit: ", RefusalReason(c));
       case kOptInitrd:
         o.initrd = optarg;
         break;
@@ -361,31 +361,31 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         o.dtb = optarg;
         break;
       case kOptMemMin:
-        if (!ParseU64(optarg, &v)) return Fail("--mem-min=%s: not an address", optarg);
+        if (!ParseU64(optarg, &v)) return Fail("--mem-min=", optarg, ": not an address");
         o.mem_min = v;
         break;
       case kOptMemMax:
-        if (!ParseU64(optarg, &v)) return Fail("--mem-max=%s: not an address", optarg);
+        if (!ParseU64(optarg, &v)) return Fail("--mem-max=", optarg, ": not an address");
         o.mem_max = v;
         break;
       case kOptSerial:
         if (std::strncmp(optarg, "ttyS", 4) == 0) {
           static constexpr uint64_t kPorts[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
           if (!ParseU64(optarg + 4, &v) || v > 3) {
-            return Fail("--serial=%s: kexkit knows ttyS0..ttyS3; give the I/O port instead",
-                        optarg);
+            return Fail("--serial=", optarg,
+                        ": kexkit knows ttyS0..ttyS3; give the I/O port instead");
           }
           o.serial_port = kPorts[v];
         } else {
           if (!ParseU64(optarg, &v) || v == 0 || v > 0xffff) {
-            return Fail("--serial=%s: not ttyS<n> or an I/O port (0x1-0xffff)", optarg);
+            return Fail("--serial=", optarg, ": not ttyS<n> or an I/O port (0x1-0xffff)");
           }
           o.serial_port = v;
         }
         break;
       case kOptSerialBaud:
         if (!ParseU64(optarg, &v) || v == 0 || v > 115200 || 115200 % v != 0) {
-          return Fail("--serial-baud=%s: not a baud rate that divides 115200", optarg);
+          return Fail("--serial-baud=", optarg, ": not a baud rate that divides 115200");
         }
         o.serial_baud = static_cast<uint32_t>(v);
         break;
@@ -438,7 +438,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         break;
       case kOptPagingLevels:
         if (std::string_view(optarg) != "4" && std::string_view(optarg) != "5") {
-          return Fail("--paging-levels=%s: want 4 or 5", optarg);
+          return Fail("--paging-levels=", optarg, ": want 4 or 5");
         }
         o.paging_levels = optarg[0] - '0';
         break;
@@ -450,16 +450,17 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
         if (optarg != nullptr) {
           uint64_t v = 0;
           if (!ParseU64(optarg, &v) || v >= kMaxSegments) {
-            return Fail("--test-corrupt-digest=%s: not a segment index", optarg);
+            return Fail("--test-corrupt-digest=", optarg, ": not a segment index");
           }
           o.test_corrupt_segment = static_cast<uint32_t>(v);
         }
         break;
       case ':':
-        return Fail("option %s needs a value", argv[optind - 1]);
+        return Fail("option ", argv[optind - 1], " needs a value");
       default:
-        if (optopt != 0) return Fail("unknown option -%c (see --help)", optopt);
-        return Fail("unknown option %s (see --help)", argv[optind - 1]);
+        if (optopt != 0)
+          return Fail("unknown option -", static_cast<char>(optopt), " (see --help)");
+        return Fail("unknown option ", argv[optind - 1], " (see --help)");
     }
   }
   // Saved inputs stay together: --sysfs=DIR also moves the sysfs files not named on their
@@ -475,7 +476,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
   }
 
   if (optind < argc) o.kernel = argv[optind++];
-  if (optind < argc) return Fail("unexpected argument '%s' (one kernel only)", argv[optind]);
+  if (optind < argc) return Fail("unexpected argument '", argv[optind], "' (one kernel only)");
 
   // kexec-tools acts on --print-ckr-size as soon as it sees it, whatever else is given.
   if (print_ckr) {
@@ -506,7 +507,7 @@ Result<Options> ParseCommandLine(int argc, char** argv) {
     return Fail("nothing to do: give -l, -p, -u, -e or -S (see --help)");
   if (o.action == Action::kLoad && o.kernel.empty()) return Fail("no kernel given to load");
   if (o.action != Action::kLoad && !o.kernel.empty()) {
-    return Fail("a kernel (%s) is only taken with -l, -p or -f", o.kernel.c_str());
+    return Fail("a kernel (", o.kernel, ") is only taken with -l, -p or -f");
   }
   if (o.force && o.crash) return Fail("-f boots at once; it does not combine with -p");
   // With -u or -S it changes nothing (kexec-tools takes it there too); with -l it is a

@@ -8,27 +8,18 @@
 namespace kexkit::load {
 namespace {
 
-// Field offsets [gABI ch. 4, 5]; the two classes order the phdr fields differently.
-struct ClassLayout {
-  uint16_t ehsize, phentsize;
-  // Program header field offsets.
-  size_t type, flags, offset, vaddr, paddr, filesz, memsz, align;
-};
-constexpr ClassLayout kElf32{52, 32, 0, 24, 4, 8, 12, 16, 20, 28};
-constexpr ClassLayout kElf64{64, 56, 0, 4, 8, 16, 24, 32, 40, 48};
+constexpr Part kCoreHeader{"core header"};
 
 constexpr uint64_t kMaxPhnum = 0xfffe;  // 0xffff is PN_XNUM, which vmcore.c does not read
 constexpr uint8_t kEvCurrent = 1;
-
-using ull = unsigned long long;
 
 bool Wraps(uint64_t start, uint64_t size) { return start + size < start; }
 
 }  // namespace
 
 uint64_t CoreHeaderBytes(bool elf64, uint64_t phnum) {
-  const ClassLayout& l = elf64 ? kElf64 : kElf32;
-  return l.ehsize + phnum * l.phentsize;
+  const elf::ClassLayout& l = elf::LayoutOf(elf64);
+  return l.ehdr.size + phnum * l.phdr.size;
 }
 
 Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
@@ -40,8 +31,7 @@ Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
 
   auto add_note = [&](const CoreNote& n, std::string what) -> Result<void> {
     if (n.size == 0 || Wraps(n.addr, n.size)) {
-      return Fail("core header: %s at 0x%llx has size 0x%llx", what.c_str(), (ull)n.addr,
-                  (ull)n.size);
+      return kCoreHeader.Fail(what, " at ", Hex(n.addr), " has size ", Hex(n.size));
     }
     plan.phdrs.push_back({elf::kPtNote, 0, n.addr, 0, n.addr, n.size, n.size, std::move(what)});
     return {};
@@ -58,8 +48,8 @@ Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
   constexpr uint32_t kRwx = elf::kPfR | elf::kPfW | elf::kPfX;
   if (const auto& t = spec.kernel_text) {
     if (t->size == 0 || Wraps(t->paddr, t->size) || Wraps(t->vaddr, t->size)) {
-      return Fail("core header: kernel text at 0x%llx (virtual 0x%llx) has size 0x%llx",
-                  (ull)t->paddr, (ull)t->vaddr, (ull)t->size);
+      return kCoreHeader.Fail("kernel text at ", Hex(t->paddr), " (virtual ", Hex(t->vaddr),
+                              ") has size ", Hex(t->size));
     }
     plan.phdrs.push_back(
         {elf::kPtLoad, kRwx, t->paddr, t->vaddr, t->paddr, t->size, t->size, "kernel text"});
@@ -67,18 +57,18 @@ Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
 
   if (const auto& b = spec.backup;
       b && (b->size == 0 || Wraps(b->src, b->size) || Wraps(b->dst, b->size))) {
-    return Fail("core header: backup 0x%llx+0x%llx -> 0x%llx is empty or wraps", (ull)b->src,
-                (ull)b->size, (ull)b->dst);
+    return kCoreHeader.Fail("backup ", Hex(b->src), "+", Hex(b->size), " -> ", Hex(b->dst),
+                            " is empty or wraps");
   }
   uint64_t prev_end = 0;
   for (size_t i = 0; i < spec.memory.size(); ++i) {
     const MemRange& r = spec.memory[i];
     if (r.start >= r.end) {
-      return Fail("core header: memory range 0x%llx-0x%llx is empty", (ull)r.start, (ull)r.end);
+      return kCoreHeader.Fail("memory range ", Hex(r.start), "-", Hex(r.end), " is empty");
     }
     if (i != 0 && r.start < prev_end) {
-      return Fail("core header: memory range at 0x%llx overlaps or precedes the one before it",
-                  (ull)r.start);
+      return kCoreHeader.Fail("memory range at ", Hex(r.start),
+                              " overlaps or precedes the one before it");
     }
     prev_end = r.end;
     // Cut points: the linear-map limit and the backup's edges.
@@ -107,18 +97,16 @@ Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
   }
 
   if (plan.phdrs.size() > kMaxPhnum) {
-    return Fail("core header: %zu program headers, an ELF header counts at most %llu",
-                plan.phdrs.size(), (ull)kMaxPhnum);
+    return kCoreHeader.Fail(plan.phdrs.size(), " program headers, an ELF header counts at most ",
+                            kMaxPhnum);
   }
   if (!spec.elf64) {
     for (const CorePhdr& p : plan.phdrs) {
       const uint64_t top = std::max({p.offset + p.filesz, p.paddr + p.memsz});
       if (top > (uint64_t{1} << 32) || p.vaddr > 0xffffffffu) {
-        return Fail(
-            "ELF32 core header cannot describe %s at 0x%llx (virtual 0x%llx, size "
-            "0x%llx): it reaches past 4 GiB; use ELF64 core headers "
-            "(--elf64-core-headers)",
-            p.what.c_str(), (ull)p.paddr, (ull)p.vaddr, (ull)p.memsz);
+        return Fail("ELF32 core header cannot describe ", p.what, " at ", Hex(p.paddr),
+                    " (virtual ", Hex(p.vaddr), ", size ", Hex(p.memsz),
+                    "): it reaches past 4 GiB; use ELF64 core headers (--elf64-core-headers)");
       }
     }
   }
@@ -126,48 +114,38 @@ Result<CoreHeaderPlan> PlanCoreHeader(const CoreHeaderSpec& spec) {
 }
 
 std::vector<uint8_t> EncodeCoreHeader(const CoreHeaderPlan& plan) {
-  const ClassLayout& l = plan.elf64 ? kElf64 : kElf32;
+  const elf::ClassLayout& l = elf::LayoutOf(plan.elf64);
   std::vector<uint8_t> b(CoreHeaderBytes(plan.elf64, plan.phdrs.size()), 0);
   const Endian e = plan.endian;
   // Addresses are 8 bytes in ELF64, 4 in ELF32 (PlanCoreHeader checked they fit).
-  auto put_addr = [&](size_t off, uint64_t v) {
-    if (plan.elf64) {
-      StoreUnchecked<uint64_t>(b.data() + off, v, e);
-    } else {
-      StoreUnchecked<uint32_t>(b.data() + off, static_cast<uint32_t>(v), e);
-    }
-  };
-  auto put16 = [&](size_t off, uint16_t v) { StoreUnchecked<uint16_t>(b.data() + off, v, e); };
-  auto put32 = [&](size_t off, uint32_t v) { StoreUnchecked<uint32_t>(b.data() + off, v, e); };
+  auto put = [&](size_t rec, elf::Field f, uint64_t v) { elf::Put(b.data() + rec, f, v, e); };
 
   // e_ident [gABI 4: EI_CLASS 4, EI_DATA 5, EI_VERSION 6, EI_OSABI 7 = ELFOSABI_NONE].
   std::copy(std::begin(elf::kMagic), std::end(elf::kMagic), b.begin());
-  b[4] = plan.elf64 ? elf::kClass64 : elf::kClass32;
+  b[4] = l.class_id;
   b[5] = e == Endian::kLittle ? elf::kData2Lsb : elf::kData2Msb;
   b[6] = kEvCurrent;
-  put16(16, elf::kEtCore);  // e_type
-  put16(18, plan.machine);  // e_machine
-  put32(20, kEvCurrent);    // e_version
-  // e_entry (24) = 0; e_phoff right after the ELF header; e_shoff = 0; e_flags = 0.
-  const size_t phoff_at = plan.elf64 ? 32 : 28;
-  const size_t tail = plan.elf64 ? 52 : 40;  // e_ehsize, then e_phentsize, e_phnum, ...
-  put_addr(phoff_at, l.ehsize);
-  put16(tail, l.ehsize);
-  put16(tail + 2, l.phentsize);
-  put16(tail + 4, static_cast<uint16_t>(plan.phdrs.size()));
+  put(0, l.ehdr.type, elf::kEtCore);
+  put(0, l.ehdr.machine, plan.machine);
+  put(0, l.ehdr.version, kEvCurrent);
+  // e_entry, e_shoff and e_flags stay 0; the program headers follow the ELF header.
+  put(0, l.ehdr.phoff, l.ehdr.size);
+  put(0, l.ehdr.ehsize, l.ehdr.size);
+  put(0, l.ehdr.phentsize, l.phdr.size);
+  put(0, l.ehdr.phnum, plan.phdrs.size());
   // e_shentsize, e_shnum, e_shstrndx stay 0: no section headers.
 
   for (size_t i = 0; i < plan.phdrs.size(); ++i) {
     const CorePhdr& p = plan.phdrs[i];
-    const size_t at = l.ehsize + i * l.phentsize;
-    put32(at + l.type, p.type);
-    put32(at + l.flags, p.flags);
-    put_addr(at + l.offset, p.offset);
-    put_addr(at + l.vaddr, p.vaddr);
-    put_addr(at + l.paddr, p.paddr);
-    put_addr(at + l.filesz, p.filesz);
-    put_addr(at + l.memsz, p.memsz);
-    put_addr(at + l.align, 0);
+    const size_t at = l.ehdr.size + i * l.phdr.size;
+    put(at, l.phdr.type, p.type);
+    put(at, l.phdr.flags, p.flags);
+    put(at, l.phdr.offset, p.offset);
+    put(at, l.phdr.vaddr, p.vaddr);
+    put(at, l.phdr.paddr, p.paddr);
+    put(at, l.phdr.filesz, p.filesz);
+    put(at, l.phdr.memsz, p.memsz);
+    put(at, l.phdr.align, 0);
   }
   return b;
 }
@@ -181,13 +159,9 @@ Result<std::vector<uint8_t>> BuildCoreHeader(const CoreHeaderSpec& spec) {
 std::vector<std::string> DescribeCoreHeader(const CoreHeaderPlan& plan) {
   std::vector<std::string> out;
   for (const CorePhdr& p : plan.phdrs) {
-    char line[256];
-    std::snprintf(line, sizeof(line),
-                  "  %-7s offset 0x%016llx vaddr 0x%016llx paddr 0x%016llx "
-                  "size 0x%010llx  %s",
-                  p.type == elf::kPtNote ? "PT_NOTE" : "PT_LOAD", (ull)p.offset, (ull)p.vaddr,
-                  (ull)p.paddr, (ull)p.memsz, p.what.c_str());
-    out.emplace_back(line);
+    out.push_back(Cat("  ", p.type == elf::kPtNote ? "PT_NOTE" : "PT_LOAD", " offset ",
+                      Hex(p.offset, 16), " vaddr ", Hex(p.vaddr, 16), " paddr ", Hex(p.paddr, 16),
+                      " size ", Hex(p.memsz, 10), "  ", p.what));
   }
   return out;
 }

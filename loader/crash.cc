@@ -16,8 +16,6 @@
 namespace kexkit::load {
 namespace {
 
-using ull = unsigned long long;
-
 // kexec-tools' note size for kernels without crash_notes_size (MAX_NOTE_BYTES).
 constexpr uint64_t kDefaultNoteBytes = 1024;
 constexpr uint64_t AlignUp(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -31,10 +29,10 @@ Result<void> PreadAll(int fd, const std::string& path, uint64_t off, uint8_t* bu
     const ssize_t n = ::pread(fd, buf + done, len - done, static_cast<off_t>(off + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return Fail("%s: read at 0x%llx: %s", path.c_str(), (ull)(off + done), std::strerror(errno));
+      return FailAt(path, off + done, "read failed: ", std::strerror(errno));
     }
     if (n == 0) {
-      return Fail("%s: ends before 0x%llx (truncated ELF headers)", path.c_str(), (ull)(off + len));
+      return FailIn(path, "ends before ", Hex(off + len), " (truncated ELF headers)");
     }
     done += static_cast<size_t>(n);
   }
@@ -46,18 +44,17 @@ Result<void> PreadAll(int fd, const std::string& path, uint64_t off, uint8_t* bu
 Result<uint64_t> CrashHotplugHeaderSize(const std::string& sysfs) {
   const std::string path = sysfs + "/kernel/crash_elfcorehdr_size";
   if (!Exists(path)) {
-    return Fail(
-        "--hotplug: %s: not there, so this kernel cannot update a loaded capture "
-        "kernel on CPU or memory hotplug (needs Linux 6.6+ on x86, 6.10+ on ppc64, "
-        "with CONFIG_CRASH_HOTPLUG); load without --hotplug and reload after hotplug",
-        path.c_str());
+    return Fail("--hotplug: ", path,
+                ": not there, so this kernel cannot update a loaded capture kernel on CPU or "
+                "memory hotplug (needs Linux 6.6+ on x86, 6.10+ on ppc64, with "
+                "CONFIG_CRASH_HOTPLUG); load without --hotplug and reload after hotplug");
   }
   auto text = ReadTextFile(path);
   if (!text) return std::unexpected(text.error());
   uint64_t size = 0;
   // "%u\n" [kernel/ksysfs.c crash_elfcorehdr_size_show]; a header can't exceed 1 GiB.
   if (!ParseUnsigned(TrimSpace(*text), 10, &size) || size < 64 || size > (1ull << 30)) {
-    return Fail("%s: not a core header size in bytes", path.c_str());
+    return FailIn(path, "not a core header size in bytes");
   }
   return size;
 }
@@ -68,7 +65,7 @@ Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_vi
   std::vector<bool> seen(65536, false);
   const std::string n(name);
   text = TrimSpace(text);
-  if (text.empty()) return Fail("%s: empty CPU list", n.c_str());
+  if (text.empty()) return FailIn(n, "empty CPU list");
   while (!text.empty()) {
     const size_t comma = text.find(',');
     const std::string_view item = TrimSpace(text.substr(0, comma));
@@ -78,8 +75,8 @@ Result<std::vector<uint32_t>> ParseCpuList(std::string_view text, std::string_vi
     if (!ParseUnsigned(item.substr(0, dash), 10, &lo) ||
         !ParseUnsigned(dash == std::string_view::npos ? item : item.substr(dash + 1), 10, &hi) ||
         hi < lo || hi >= 65536) {
-      return Fail("%s: malformed CPU list item '%.*s'", n.c_str(), static_cast<int>(item.size()),
-                  item.data());
+      return FailIn(n, "malformed CPU list item '", std::string_view(item.data(), item.size()),
+                    "'");
     }
     for (uint64_t c = lo; c <= hi; ++c) seen[c] = true;
   }
@@ -101,7 +98,7 @@ Result<std::vector<CoreNote>> ReadCpuCrashNotes(const std::string& sysfs,
   } else {
     // No 'possible' file (very old kernels): every cpuN directory there is.
     DIR* d = ::opendir(cpu_dir.c_str());
-    if (d == nullptr) return Fail("%s: cannot open directory", cpu_dir.c_str());
+    if (d == nullptr) return FailIn(cpu_dir, "cannot open directory");
     while (const dirent* e = ::readdir(d)) {
       uint64_t n;
       if (std::strncmp(e->d_name, "cpu", 3) == 0 && ParseUnsigned(e->d_name + 3, 10, &n) &&
@@ -125,20 +122,20 @@ Result<std::vector<CoreNote>> ReadCpuCrashNotes(const std::string& sysfs,
     if (!addr_text) return std::unexpected(addr_text.error());
     CoreNote note{0, kDefaultNoteBytes, cpu};
     if (!ParseUnsigned(TrimSpace(*addr_text), 16, &note.addr) || note.addr == 0) {
-      return Fail("%s: not a hex physical address", base.c_str());
+      return FailIn(base, "not a hex physical address");
     }
     if (Exists(base + "_size")) {
       auto size_text = ReadTextFile(base + "_size");
       if (!size_text) return std::unexpected(size_text.error());
       // Decimal: the kernel prints sizeof(note_buf_t) with %zu.
       if (!ParseUnsigned(TrimSpace(*size_text), 10, &note.size) || note.size == 0) {
-        return Fail("%s_size: not a decimal size", base.c_str());
+        return Fail(base, "_size: not a decimal size");
       }
     }
     notes.push_back(note);
   }
   if (notes.empty()) {
-    return Fail("%s: no CPU has crash_notes (kernel without CONFIG_CRASH_DUMP?)", cpu_dir.c_str());
+    return FailIn(cpu_dir, "no CPU has crash_notes (kernel without CONFIG_CRASH_DUMP?)");
   }
   return notes;
 }
@@ -154,14 +151,14 @@ Result<std::optional<CoreNote>> ReadVmcoreinfo(const std::string& sysfs) {
   CoreNote n;
   if (sp == std::string_view::npos || !ParseUnsigned(t.substr(0, sp), 16, &n.addr) ||
       !ParseUnsigned(TrimSpace(t.substr(sp + 1)), 16, &n.size) || n.addr == 0 || n.size == 0) {
-    return Fail("%s: want '<hex address> <hex size>'", path.c_str());
+    return FailIn(path, "want '<hex address> <hex size>'");
   }
   return std::optional<CoreNote>{n};
 }
 
 Result<std::vector<KcoreLoad>> ReadKcoreLoads(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail("%s: %s", path.c_str(), std::strerror(errno));
+  if (fd < 0) return FailIn(path, std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
@@ -169,50 +166,37 @@ Result<std::vector<KcoreLoad>> ReadKcoreLoads(const std::string& path) {
 
   uint8_t eh[64];
   if (auto r = PreadAll(fd, path, 0, eh, 52); !r) return std::unexpected(r.error());
-  if (std::memcmp(eh, elf::kMagic, 4) != 0) return Fail("%s: not an ELF file", path.c_str());
+  if (std::memcmp(eh, elf::kMagic, 4) != 0) return FailIn(path, "not an ELF file");
   const bool is64 = eh[4] == elf::kClass64;
-  if (!is64 && eh[4] != elf::kClass32) return Fail("%s: bad ELF class %u", path.c_str(), eh[4]);
+  if (!is64 && eh[4] != elf::kClass32) return FailIn(path, "bad ELF class ", eh[4]);
   if (eh[5] != elf::kData2Lsb && eh[5] != elf::kData2Msb) {
-    return Fail("%s: bad ELF data encoding %u", path.c_str(), eh[5]);
+    return FailIn(path, "bad ELF data encoding ", eh[5]);
   }
   const Endian e = eh[5] == elf::kData2Lsb ? Endian::kLittle : Endian::kBig;
   if (is64) {
     if (auto r = PreadAll(fd, path, 52, eh + 52, 12); !r) return std::unexpected(r.error());
   }
-  const std::span<const uint8_t> h(eh, is64 ? 64 : 52);
-  uint16_t type = 0, phentsize = 0, phnum = 0;
-  uint64_t phoff = 0, shoff = 0;
-  Load<uint16_t>(h, 16, e, &type);
-  if (is64) {
-    Load<uint64_t>(h, 32, e, &phoff);
-    Load<uint64_t>(h, 40, e, &shoff);
-    Load<uint16_t>(h, 54, e, &phentsize);
-    Load<uint16_t>(h, 56, e, &phnum);
-  } else {
-    uint32_t off32 = 0;
-    Load<uint32_t>(h, 28, e, &off32);
-    phoff = off32;
-    Load<uint32_t>(h, 32, e, &off32);
-    shoff = off32;
-    Load<uint16_t>(h, 42, e, &phentsize);
-    Load<uint16_t>(h, 44, e, &phnum);
-  }
-  if (type != elf::kEtCore) return Fail("%s: not an ELF core file (e_type %u)", path.c_str(), type);
-  const uint16_t want_phentsize = is64 ? 56 : 32;
-  if (phentsize != want_phentsize) {
-    return Fail("%s: e_phentsize %u, expected %u", path.c_str(), phentsize, want_phentsize);
+  const elf::ClassLayout& l = elf::LayoutOf(is64);
+  const uint64_t type = elf::Get(eh, l.ehdr.type, e);
+  const uint64_t phoff = elf::Get(eh, l.ehdr.phoff, e);
+  const uint64_t shoff = elf::Get(eh, l.ehdr.shoff, e);
+  const uint64_t phentsize = elf::Get(eh, l.ehdr.phentsize, e);
+  const uint64_t phnum = elf::Get(eh, l.ehdr.phnum, e);
+  if (type != elf::kEtCore) return FailIn(path, "not an ELF core file (e_type ", type, ")");
+  if (phentsize != l.phdr.size) {
+    return FailIn(path, "e_phentsize ", phentsize, ", expected ", l.phdr.size);
   }
   uint64_t count = phnum;
   if (phnum == 0xffff) {
     // PN_XNUM: the real count is section header 0's sh_info [gABI 4, "Sections"].
-    uint8_t sh[4];
-    if (auto r = PreadAll(fd, path, shoff + (is64 ? 44 : 28), sh, 4); !r) {
+    uint8_t sh[64];
+    if (auto r = PreadAll(fd, path, shoff, sh, l.shdr.size); !r) {
       return std::unexpected(r.error());
     }
-    count = LoadUnchecked<uint32_t>(sh, e);
+    count = elf::Get(sh, l.shdr.info, e);
   }
   if (count * phentsize > (64u << 20)) {
-    return Fail("%s: %llu program headers is implausible", path.c_str(), (ull)count);
+    return FailIn(path, count, " program headers is implausible");
   }
   std::vector<uint8_t> ph(count * phentsize);
   if (auto r = PreadAll(fd, path, phoff, ph.data(), ph.size()); !r) {
@@ -221,19 +205,14 @@ Result<std::vector<KcoreLoad>> ReadKcoreLoads(const std::string& path) {
   std::vector<KcoreLoad> loads;
   for (uint64_t i = 0; i < count; ++i) {
     const uint8_t* p = ph.data() + i * phentsize;
-    if (LoadUnchecked<uint32_t>(p, e) != elf::kPtLoad) continue;
-    KcoreLoad l;
-    if (is64) {
-      l.vaddr = LoadUnchecked<uint64_t>(p + 16, e);
-      l.paddr = LoadUnchecked<uint64_t>(p + 24, e);
-      l.size = LoadUnchecked<uint64_t>(p + 40, e);
-    } else {
-      l.vaddr = LoadUnchecked<uint32_t>(p + 8, e);
-      const uint32_t pa = LoadUnchecked<uint32_t>(p + 12, e);
-      l.paddr = pa == 0xffffffffu ? ~uint64_t{0} : pa;
-      l.size = LoadUnchecked<uint32_t>(p + 20, e);
-    }
-    loads.push_back(l);
+    if (elf::Get(p, l.phdr.type, e) != elf::kPtLoad) continue;
+    KcoreLoad load;
+    load.vaddr = elf::Get(p, l.phdr.vaddr, e);
+    load.paddr = elf::Get(p, l.phdr.paddr, e);
+    // An ELF32 kcore marks "no physical address" with all ones, as ELF64 does.
+    if (!is64 && load.paddr == 0xffffffffu) load.paddr = ~uint64_t{0};
+    load.size = elf::Get(p, l.phdr.memsz, e);
+    loads.push_back(load);
   }
   return loads;
 }
@@ -251,14 +230,14 @@ Result<std::vector<MemRange>> ReadDumpRanges(LoadContext& ctx, bool require_iome
         [](const MemRange& x, const MemRange& y) { return x.start == y.start && x.end == y.end; });
   };
   if ((require_iomem_crash || !iomem->crash.empty()) && !same(iomem->crash, crash)) {
-    return Fail("%s: the crash region changed between two reads; nothing was loaded, try again",
-                opt.iomem.c_str());
+    return FailIn(opt.iomem,
+                  "the crash region changed between two reads; nothing was loaded, try again");
   }
   std::vector<MemRange> dump = Subtract(iomem->Ram(), crash);
-  if (dump.empty()) return Fail("%s: no System RAM outside the crash region", opt.iomem.c_str());
+  if (dump.empty()) return FailIn(opt.iomem, "no System RAM outside the crash region");
   for (const MemRange& c : crash) {
-    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx (%llu MiB)", (ull)c.start,
-                                  (ull)c.end - 1, (ull)(c.size() >> 20)));
+    ctx.plan.notes.push_back(Cat("kdump: crash region ", Hex(c.start), "-", Hex(c.end - 1), " (",
+                                 (c.size() >> 20), " MiB)"));
   }
   return dump;
 }
@@ -274,14 +253,13 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
   auto vmcoreinfo = ReadVmcoreinfo(opt.sysfs);
   if (!vmcoreinfo) return std::unexpected(vmcoreinfo.error());
   if (!skipped.empty()) {
-    notes.push_back(
-        Line("kdump: %zu possible CPU(s) without crash_notes (not present), "
-             "first cpu%u: left out",
-             skipped.size(), skipped.front()));
+    notes.push_back(Cat("kdump: ", skipped.size(),
+                        " possible CPU(s) without crash_notes (not present), first cpu",
+                        skipped.front(), ": left out"));
   }
   if (!*vmcoreinfo) {
-    notes.push_back(Line("kdump: no %s/kernel/vmcoreinfo: makedumpfile will need a vmlinux",
-                         opt.sysfs.c_str()));
+    notes.push_back(
+        Cat("kdump: no ", opt.sysfs, "/kernel/vmcoreinfo: makedumpfile will need a vmlinux"));
   }
 
   // The backup: the copy inside the crash region, top-down as kexec-tools. bufsz 0:
@@ -335,24 +313,21 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
   out.elfcorehdr_addr = *hdr_addr;
   out.elfcorehdr_memsz = hdr_memsz;
   // elfcorehdr=<KiB>K [kexec-tools cmdline_add_elfcorehdr], on every architecture.
-  out.cmdline_extra = Line(" elfcorehdr=%lluK", (ull)(*hdr_addr >> 10));
+  out.cmdline_extra = Cat(" elfcorehdr=", (*hdr_addr >> 10), "K");
 
-  notes.push_back(
-      Line("kdump: backup 0x%llx-0x%llx (0x%llx bytes) -> 0x%llx, copied by the "
-           "purgatory after its check",
-           (ull)f.backup_src.start, (ull)f.backup_src.end - 1, (ull)f.backup_src.size(),
-           (ull)*backup_dst));
-  notes.push_back(
-      Line("kdump: ELF%d core header at 0x%llx: e_machine %u, %zu program headers "
-           "in 0x%llx bytes, segment 0x%llx (room for %llu more)",
-           f.elf64 ? 64 : 32, (ull)*hdr_addr, f.machine, plan->phdrs.size(), (ull)hdr_used,
-           (ull)hdr_memsz, (ull)((hdr_memsz - hdr_used) / (f.elf64 ? 56 : 32))));
+  notes.push_back(Cat("kdump: backup ", Hex(f.backup_src.start), "-", Hex(f.backup_src.end - 1),
+                      " (", Hex(f.backup_src.size()), " bytes) -> ", Hex(*backup_dst),
+                      ", copied by the purgatory after its check"));
+  notes.push_back(Cat("kdump: ELF", f.elf64 ? 64 : 32, " core header at ", Hex(*hdr_addr),
+                      ": e_machine ", f.machine, ", ", plan->phdrs.size(), " program headers in ",
+                      Hex(hdr_used), " bytes, segment ", Hex(hdr_memsz), " (room for ",
+                      ((hdr_memsz - hdr_used) / (f.elf64 ? 56 : 32)), " more)"));
   for (std::string& l : DescribeCoreHeader(*plan)) notes.push_back(std::move(l));
   if (opt.hotplug) {
     notes.push_back(
-        Line("kdump: --hotplug: the kernel rewrites the core header on CPU or memory hotplug "
-             "(kexec_load flag 0x%lx); the purgatory leaves it unverified",
-             f.hotplug_flag));
+        Cat("kdump: --hotplug: the kernel rewrites the core header on CPU or memory hotplug "
+            "(kexec_load flag ",
+            Hex(f.hotplug_flag), "); the purgatory leaves it unverified"));
   }
   return out;
 }

@@ -91,34 +91,34 @@ int64_t MtimeNs(const struct stat& st) {
 
 Result<MappedFile> MappedFile::Open(const std::string& path, bool allow_empty) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail("%s: %s", path.c_str(), std::strerror(errno));
+  if (fd < 0) return FailIn(path, std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
-    return Fail("%s: %s", path.c_str(), std::strerror(err));
+    return FailIn(path, std::strerror(err));
   }
   if (S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return Fail("%s: is a directory, not a file", path.c_str());
+    return FailIn(path, "is a directory, not a file");
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Fail("%s: not a regular file", path.c_str());
+    return FailIn(path, "not a regular file");
   }
   MappedFile f;
   f.path_ = path;
   f.size_ = static_cast<size_t>(st.st_size);
   if (f.size_ == 0) {
     ::close(fd);
-    if (!allow_empty) return Fail("%s: file is empty", path.c_str());
+    if (!allow_empty) return FailIn(path, "file is empty");
     return f;
   }
   void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) {
     const int err = errno;
     ::close(fd);
-    return Fail("%s: cannot map: %s", path.c_str(), std::strerror(err));
+    return FailIn(path, "cannot map: ", std::strerror(err));
   }
   // Sequential: the whole file is hashed once, front to back.
   ::madvise(p, f.size_, MADV_SEQUENTIAL | MADV_WILLNEED);
@@ -135,8 +135,9 @@ Result<void> MappedFile::CheckUnchanged() const {
   const bool shrank = guard_ >= 0 && g_slots[guard_].faulted.load();
   if (shrank || ::fstat(fd_, &st) != 0 || static_cast<size_t>(st.st_size) != size_ ||
       MtimeNs(st) != mtime_ns_) {
-    return Fail("%s: changed while kexkit was reading it (%s); nothing was loaded", path_.c_str(),
-                shrank || static_cast<size_t>(st.st_size) < size_ ? "it shrank" : "rewritten");
+    return FailIn(path_, "changed while kexkit was reading it (",
+                  shrank || static_cast<size_t>(st.st_size) < size_ ? "it shrank" : "rewritten",
+                  "); nothing was loaded");
   }
   return {};
 }
@@ -173,7 +174,7 @@ long MappedFile::Pread(uint8_t* to, size_t n, uint64_t off) const {
 
 Result<std::string> ReadTextFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail("%s: %s", path.c_str(), std::strerror(errno));
+  if (fd < 0) return FailIn(path, std::strerror(errno));
   std::string out;
   char buf[4096];
   for (;;) {
@@ -182,13 +183,13 @@ Result<std::string> ReadTextFile(const std::string& path) {
       if (errno == EINTR) continue;
       const int err = errno;
       ::close(fd);
-      return Fail("%s: %s", path.c_str(), std::strerror(err));
+      return FailIn(path, std::strerror(err));
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > (64u << 20)) {
       ::close(fd);
-      return Fail("%s: larger than 64 MiB, not a /proc or /sys text file", path.c_str());
+      return FailIn(path, "larger than 64 MiB, not a /proc or /sys text file");
     }
   }
   ::close(fd);

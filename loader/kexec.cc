@@ -47,7 +47,7 @@ std::string ErrnoText(int err) {
 }
 
 Result<void> FailErrno(const char* what, int err) {
-  auto e = Fail("%s: %s", what, ErrnoText(err).c_str());
+  auto e = FailIn(what, ErrnoText(err));
   e.error().errnum = err;
   return e;
 }
@@ -97,7 +97,7 @@ class SystemKexec final : public KexecSys {
                         unsigned long extra_flags) override {
 #ifdef SYS_kexec_file_load
     const int kfd = ::open(kernel.c_str(), O_RDONLY | O_CLOEXEC);
-    if (kfd < 0) return Fail("%s: %s", kernel.c_str(), std::strerror(errno));
+    if (kfd < 0) return FailIn(kernel, std::strerror(errno));
     int ifd = -1;
     unsigned long flags = (crash ? kFileOnCrash : 0) | extra_flags;
     if (initrd.empty()) {
@@ -105,7 +105,7 @@ class SystemKexec final : public KexecSys {
     } else if ((ifd = ::open(initrd.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
       const int err = errno;
       ::close(kfd);
-      return Fail("%s: %s", initrd.c_str(), std::strerror(err));
+      return FailIn(initrd, std::strerror(err));
     }
     const long r =
         ::syscall(SYS_kexec_file_load, kfd, ifd, cmdline.size() + 1, cmdline.c_str(), flags);

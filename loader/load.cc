@@ -102,10 +102,9 @@ Result<void> CheckHotplugSegments(const std::vector<Segment>& segments) {
   if (hdr == nullptr) return Fail("--hotplug: internal: no core header segment");
   for (const Segment& s : segments) {
     if (&s == hdr || s.buf.size() < 4 || std::memcmp(s.buf.data(), kElf, 4) != 0) continue;
-    return Fail(
-        "--hotplug: the %s segment starts with ELF magic, so the kernel would take it "
-        "for the core header it updates on hotplug",
-        s.what.c_str());
+    return Fail("--hotplug: the ", s.what,
+                " segment starts with ELF magic, so the kernel would take it for the core header "
+                "it updates on hotplug");
   }
   return {};
 }
@@ -120,10 +119,9 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   std::vector<MemRange> usable;
   if (opt.crash) {
     if (ctx.map.crash.empty()) {
-      return Fail(
-          "%s: no crashkernel= reservation (no 'Crash kernel' range); boot the running "
-          "kernel with crashkernel=256M",
-          opt.iomem.c_str());
+      return FailIn(opt.iomem,
+                    "no crashkernel= reservation (no 'Crash kernel' range); boot the running "
+                    "kernel with crashkernel=256M");
     }
     // kexec_load checks crash segments against crashk_res only; a second "Crash kernel"
     // range is crashk_low_res, reserved below 4 GiB only when crashk_res is above it, so
@@ -195,7 +193,7 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   for (uint32_t i = 0; i < ctx.plan.segments.size(); ++i) {
     const Segment& s = ctx.plan.segments[i];
     if (!s.verified()) continue;
-    if (n == abi::kMaxDigestRegions) return Fail("more than %u segments to verify", n);
+    if (n == abi::kMaxDigestRegions) return Fail("more than ", n, " segments to verify");
     abi::DigestRegion& r = p.regions[n++];
     r.start = s.mem;
     r.len = s.buf.size();
@@ -210,8 +208,8 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   }
   p.region_count = n;
   if (opt.test_corrupt_digest && !corrupted) {
-    return Fail("--test-corrupt-digest=%u: segment %u is not verified by the purgatory",
-                opt.test_corrupt_segment.value_or(0), opt.test_corrupt_segment.value_or(0));
+    return Fail("--test-corrupt-digest=", opt.test_corrupt_segment.value_or(0), ": segment ",
+                opt.test_corrupt_segment.value_or(0), " is not verified by the purgatory");
   }
   // The digests read every byte of the inputs: a file that shrank or changed under the
   // mapping shows now, as an error instead of a digest of zeros.

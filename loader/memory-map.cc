@@ -57,12 +57,12 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
     if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon ||
         !ParseUnsigned(TrimSpace(line.substr(indent, dash - indent)), 16, &start) ||
         !ParseUnsigned(TrimSpace(line.substr(dash + 1, colon - dash - 1)), 16, &last)) {
-      return Fail("%s:%zu: malformed line (want 'start-end : name')", n.c_str(), line_no);
+      return Fail(n, ":", line_no, ": malformed line (want 'start-end : name')");
     }
-    if (last < start) return Fail("%s:%zu: range ends before it starts", n.c_str(), line_no);
+    if (last < start) return Fail(n, ":", line_no, ": range ends before it starts");
     if (start != 0 || last != 0) any_nonzero = true;
     if (last == ~uint64_t{0})
-      return Fail("%s:%zu: range reaches the top of the address space", n.c_str(), line_no);
+      return Fail(n, ":", line_no, ": range reaches the top of the address space");
     const std::string_view label = TrimSpace(line.substr(colon + 3));
     const MemRange r{start, last + 1, RangeTypeFromName(label)};
     if (label == "Crash kernel") {
@@ -74,14 +74,13 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
     if (indent == 0) map.ranges.push_back(r);
     if (map.ranges.size() > kMaxMapRanges || map.crash.size() > kMaxCrashRanges ||
         map.kernel.size() > kMaxKernelRanges) {
-      return Fail("%s:%zu: more ranges than any memory map has (%zu, %zu crash, %zu kernel)",
-                  n.c_str(), line_no, kMaxMapRanges, kMaxCrashRanges, kMaxKernelRanges);
+      return Fail(n, ":", line_no, ": more ranges than any memory map has (", kMaxMapRanges, ", ",
+                  kMaxCrashRanges, " crash, ", kMaxKernelRanges, " kernel)");
     }
   }
-  if (map.ranges.empty()) return Fail("%s: no memory ranges", n.c_str());
+  if (map.ranges.empty()) return FailIn(n, "no memory ranges");
   if (!any_nonzero) {
-    return Fail("%s: every address reads as zero (not root?); run as root or pass a saved copy",
-                n.c_str());
+    return FailIn(n, "every address reads as zero (not root?); run as root or pass a saved copy");
   }
   SortRanges(map.ranges);
   SortRanges(map.crash);
@@ -91,13 +90,13 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
 
 Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return Fail("%s: cannot open directory", dir.c_str());
+  if (d == nullptr) return FailIn(dir, "cannot open directory");
   std::vector<std::string> entries;
   while (const dirent* e = ::readdir(d)) {
     if (e->d_name[0] != '.') entries.emplace_back(e->d_name);
     if (entries.size() > kMaxMapRanges) {
       ::closedir(d);
-      return Fail("%s: more than %zu entries", dir.c_str(), kMaxMapRanges);
+      return FailIn(dir, "more than ", kMaxMapRanges, " entries");
     }
   }
   ::closedir(d);
@@ -107,13 +106,12 @@ Result<MemoryMap> ReadFirmwareMemmap(const std::string& dir) {
     auto s = ReadTextFile(base + "start");
     auto t = ReadTextFile(base + "end");
     auto ty = ReadTextFile(base + "type");
-    if (!s || !t || !ty)
-      return Fail("%s: incomplete entry (start, end, type)", (dir + "/" + e).c_str());
+    if (!s || !t || !ty) return FailIn((dir + "/" + e), "incomplete entry (start, end, type)");
     auto r = ParseFirmwareMemmapEntry(*s, *t, *ty, dir + "/" + e);
     if (!r) return std::unexpected(r.error());
     map.ranges.push_back(*r);
   }
-  if (map.ranges.empty()) return Fail("%s: no entries", dir.c_str());
+  if (map.ranges.empty()) return FailIn(dir, "no entries");
   SortRanges(map.ranges);
   return map;
 }
@@ -123,7 +121,7 @@ Result<MemRange> ParseFirmwareMemmapEntry(std::string_view start_text, std::stri
   uint64_t start, last;
   if (!ParseUnsigned(TrimSpace(start_text), 16, &start) ||
       !ParseUnsigned(TrimSpace(end_text), 16, &last) || last < start || last == ~uint64_t{0}) {
-    return Fail("%.*s: malformed start/end", static_cast<int>(name.size()), name.data());
+    return FailIn(std::string_view(name.data(), name.size()), "malformed start/end");
   }
   return MemRange{start, last + 1, RangeTypeFromName(TrimSpace(type_text))};
 }
@@ -176,7 +174,7 @@ Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t 
                                         bool top_down) {
   if (size == 0) return Fail("zero-sized allocation");
   if (align == 0 || (align & (align - 1)) != 0)
-    return Fail("alignment %llu is not a power of two", static_cast<unsigned long long>(align));
+    return Fail("alignment ", align, " is not a power of two");
   auto try_range = [&](const MemRange& r, uint64_t* out) {
     const uint64_t lo = std::max(r.start, min);
     const uint64_t hi = std::min(r.end, max);
@@ -201,9 +199,8 @@ Result<uint64_t> AddressSpace::Allocate(uint64_t size, uint64_t align, uint64_t 
     for (auto it = free_.begin(); it != free_.end() && !found; ++it) found = try_range(*it, &addr);
   }
   if (!found) {
-    return Fail("no free memory for 0x%llx bytes (alignment 0x%llx) in [0x%llx, 0x%llx)",
-                static_cast<unsigned long long>(size), static_cast<unsigned long long>(align),
-                static_cast<unsigned long long>(min), static_cast<unsigned long long>(max));
+    return Fail("no free memory for ", Hex(size), " bytes (alignment ", Hex(align), ") in [",
+                Hex(min), ", ", Hex(max), ")");
   }
   Claim(addr, size);
   return addr;

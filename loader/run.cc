@@ -29,8 +29,8 @@ void PrintPlan(std::FILE* out, const LoadPlan& plan, const char* arch) {
                  s.buf.size(),
                  // Verified segments: the digest the purgatory checks, hashed once at
                  // planning. The others (its own segment, a pure zero fill): here.
-                 Hex(s.verified() && i < plan.segment_digests.size() ? plan.segment_digests[i]
-                                                                     : DigestSegment(s))
+                 HexBytes(s.verified() && i < plan.segment_digests.size() ? plan.segment_digests[i]
+                                                                          : DigestSegment(s))
                      .c_str(),
                  s.what.c_str());
   }
@@ -77,7 +77,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
               std::FILE* err) try {
   auto parsed = ParseCommandLine(argc, argv);
   if (!parsed) {
-    std::fprintf(err, "kexkit: %s\n", parsed.error().message.c_str());
+    std::fprintf(err, "kexkit: %s\n", parsed.error().Line().c_str());
     return kExitUsage;
   }
   const Options& opt = *parsed;
@@ -90,11 +90,11 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
     return 0;
   }
   auto fail = [err](const Error& e) {
-    std::fprintf(err, "kexkit: %s\n", e.message.c_str());
+    std::fprintf(err, "kexkit: %s\n", e.Line().c_str());
     return kExitFailed;
   };
   if (auto r = arch.CheckOptions(opt); !r) {
-    std::fprintf(err, "kexkit: %s\n", r.error().message.c_str());
+    std::fprintf(err, "kexkit: %s\n", r.error().Line().c_str());
     return kExitUsage;
   }
   if (opt.action == Action::kPrintCkrSize) {
@@ -108,7 +108,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
     return 0;
   }
   if (!opt.dry_run && ::geteuid() != 0 && opt.action != Action::kStatus) {
-    return fail({"must be root to load, unload or boot a kernel (or use --dry-run)"});
+    return fail(Fail("must be root to load, unload or boot a kernel (or use --dry-run)").error());
   }
   // The system call: -s, -a, else kexkit's own purgatory through kexec_load (-c), unless
   // the kernel is locked down and -c was not asked for by name.
@@ -143,7 +143,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
         if (r) return 0;
         if (!auto_syscall || r.error().errnum != ENOSYS) return fail(r.error());
         if (opt.debug)
-          std::fprintf(err, "kexkit: %s; unloading with kexec_load\n", r.error().message.c_str());
+          std::fprintf(err, "kexkit: %s; unloading with kexec_load\n", r.error().Line().c_str());
       }
       if (auto r = sys.Unload(opt.crash, false); !r) return fail(r.error());
       return 0;
@@ -196,7 +196,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
         }
         if (!FileLoadFallsBack(r.error().errnum)) return fail(r.error());
         if (opt.debug)
-          std::fprintf(err, "kexkit: %s; falling back to kexec_load\n", r.error().message.c_str());
+          std::fprintf(err, "kexkit: %s; falling back to kexec_load\n", r.error().Line().c_str());
       }
       // --dry-run's table is the result (stdout); -d's is a diagnostic (stderr), as
       // kexec-tools' debug output is.
@@ -215,7 +215,7 @@ int RunKexkit(int argc, char** argv, KexecSys& sys, ArchLoader& arch, std::FILE*
       return 0;
     }
     default:
-      return fail({"internal error: no action"});
+      return fail(Fail("internal error: no action").error());
   }
 } catch (const std::bad_alloc&) {
   std::fprintf(err, "kexkit: out of memory; nothing was loaded\n");

@@ -36,25 +36,24 @@ std::span<const uint8_t> LoadPlan::Own(std::vector<uint8_t> bytes) {
 Result<void> ValidateSegments(const std::vector<Segment>& segments,
                               const std::vector<MemRange>& allowed, const char* allowed_name) {
   if (segments.size() > kMaxSegments) {
-    return Fail("%zu segments, kexec_load takes at most %zu", segments.size(), kMaxSegments);
+    return Fail(segments.size(), " segments, kexec_load takes at most ", kMaxSegments);
   }
   std::vector<const Segment*> sorted;
   for (const Segment& s : segments) {
     if (s.mem % kPageSize != 0 || s.memsz % kPageSize != 0) {
-      return Fail("segment '%s' at 0x%llx size 0x%llx is not page aligned", s.what.c_str(),
-                  static_cast<unsigned long long>(s.mem), static_cast<unsigned long long>(s.memsz));
+      return Fail("segment '", s.what, "' at ", Hex(s.mem), " size ", Hex(s.memsz),
+                  " is not page aligned");
     }
     if (s.memsz == 0 || s.buf.size() > s.memsz || s.mem + s.memsz < s.mem) {
-      return Fail("segment '%s' has bufsz 0x%zx and memsz 0x%llx", s.what.c_str(), s.buf.size(),
-                  static_cast<unsigned long long>(s.memsz));
+      return Fail("segment '", s.what, "' has bufsz ", Hex(s.buf.size()), " and memsz ",
+                  Hex(s.memsz));
     }
     const bool inside = std::any_of(allowed.begin(), allowed.end(), [&](const MemRange& r) {
       return r.start <= s.mem && s.mem + s.memsz <= r.end;
     });
     if (!inside) {
-      return Fail("segment '%s' [0x%llx, 0x%llx) is outside %s", s.what.c_str(),
-                  static_cast<unsigned long long>(s.mem),
-                  static_cast<unsigned long long>(s.mem + s.memsz), allowed_name);
+      return Fail("segment '", s.what, "' [", Hex(s.mem), ", ", Hex(s.mem + s.memsz),
+                  ") is outside ", allowed_name);
     }
     sorted.push_back(&s);
   }
@@ -62,8 +61,8 @@ Result<void> ValidateSegments(const std::vector<Segment>& segments,
             [](const Segment* a, const Segment* b) { return a->mem < b->mem; });
   for (size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i - 1]->mem + sorted[i - 1]->memsz > sorted[i]->mem) {
-      return Fail("segments '%s' and '%s' overlap at 0x%llx", sorted[i - 1]->what.c_str(),
-                  sorted[i]->what.c_str(), static_cast<unsigned long long>(sorted[i]->mem));
+      return Fail("segments '", sorted[i - 1]->what, "' and '", sorted[i]->what, "' overlap at ",
+                  Hex(sorted[i]->mem));
     }
   }
   return {};
@@ -100,7 +99,7 @@ Digest DigestSegment(const Segment& s) {
   return h.Final();
 }
 
-std::string Hex(std::span<const uint8_t> bytes) {
+std::string HexBytes(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);

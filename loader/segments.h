@@ -71,6 +71,6 @@ std::vector<Digest> DigestSegments(const std::vector<Segment>& segments,
 // SHA-256 of one segment's bufsz bytes.
 Digest DigestSegment(const Segment& s);
 
-std::string Hex(std::span<const uint8_t> bytes);
+std::string HexBytes(std::span<const uint8_t> bytes);
 
 }  // namespace kexkit::load

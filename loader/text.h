@@ -2,24 +2,11 @@
 // sysfs crash_notes and vmcoreinfo, the EFI systab): one copy for all of them.
 #pragma once
 
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
 namespace kexkit::load {
-
-// One printf-formatted line of at most 319 characters (a --dry-run note, a message part).
-inline std::string Line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-inline std::string Line(const char* fmt, ...) {
-  char buf[320];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  return buf;
-}
 
 // Strips spaces, tabs and line ends from both sides.
 inline std::string_view TrimSpace(std::string_view s) {

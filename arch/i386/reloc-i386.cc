@@ -71,7 +71,7 @@ Result<int64_t> ImplicitAddend(const RelocSite& s) {
   if (s.type == kNone) return 0;
   if (w == 0) {
     const char* name = TypeName(s.type);
-    return Fail("unsupported relocation %s (type %u)", name ? name : "R_386_?", s.type);
+    return Fail("unsupported relocation ", name ? name : "R_386_?", " (type ", s.type, ")");
   }
   std::span<const uint8_t> img(s.image);
   if (w == 4) {
@@ -97,7 +97,7 @@ Result<int64_t> ImplicitAddend(const RelocSite& s) {
 Result<void> CheckBitfield(uint32_t v, int bits, const char* what) {
   const uint32_t above = v >> bits;
   if (above != 0 && above != (0xffffffffu >> bits)) {
-    return Fail("%s value 0x%x overflows a %d-bit field", what, v, bits);
+    return Fail(what, " value ", Hex(v), " overflows a ", bits, "-bit field");
   }
   return {};
 }
@@ -128,7 +128,7 @@ Result<void> Apply(const RelocSite& s) {
       if (auto r = CheckSigned(static_cast<int32_t>(pcrel), 8, name); !r) return r;
       return StoreAt<uint8_t>(s, static_cast<uint8_t>(pcrel));
     default:
-      return Fail("unsupported relocation %s (type %u)", name ? name : "R_386_?", s.type);
+      return Fail("unsupported relocation ", name ? name : "R_386_?", " (type ", s.type, ")");
   }
 }
 

@@ -46,11 +46,10 @@ constexpr size_t kMaxTreeBytes = 64u << 20;
 Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* bytes,
                       int depth = 0) {
   if (depth > kMaxTreeDepth) {
-    return Fail("%s: device-tree directory nested deeper than %d levels", path.c_str(),
-                kMaxTreeDepth);
+    return FailIn(path, "device-tree directory nested deeper than ", kMaxTreeDepth, " levels");
   }
   DIR* d = ::opendir(path.c_str());
-  if (d == nullptr) return Fail("%s: cannot open the device-tree directory", path.c_str());
+  if (d == nullptr) return FailIn(path, "cannot open the device-tree directory");
   std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
@@ -62,14 +61,14 @@ Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* 
   for (const std::string& name : names) {
     const std::string p = path + "/" + name;
     struct stat st {};
-    if (::lstat(p.c_str(), &st) != 0) return Fail("%s: cannot stat", p.c_str());
+    if (::lstat(p.c_str(), &st) != 0) return FailIn(p, "cannot stat");
     if (S_ISDIR(st.st_mode)) {
       Node child;
       child.name = name;
       if (auto r = ReadTree(p, child, node.name.empty() && name == "chosen", bytes, depth + 1); !r)
         return r;
       *bytes += 8 + name.size() + 4;
-      if (*bytes > kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", p.c_str());
+      if (*bytes > kMaxTreeBytes) return FailIn(p, "device tree larger than 64 MiB");
       node.children.push_back(std::move(child));
     } else if (S_ISREG(st.st_mode)) {
       if (chosen && std::any_of(std::begin(kDroppedChosen), std::end(kDroppedChosen),
@@ -77,12 +76,12 @@ Result<void> ReadTree(const std::string& path, Node& node, bool chosen, size_t* 
         continue;
       }
       if (*bytes > kMaxTreeBytes || static_cast<uint64_t>(st.st_size) > kMaxTreeBytes - *bytes) {
-        return Fail("%s: device tree larger than 64 MiB", p.c_str());
+        return FailIn(p, "device tree larger than 64 MiB");
       }
       auto value = load::ReadTextFile(p);  // binary-safe: the whole file
       if (!value) return std::unexpected(value.error());
       *bytes += 12 + value->size() + 4 + name.size() + 1;
-      if (*bytes > kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", p.c_str());
+      if (*bytes > kMaxTreeBytes) return FailIn(p, "device tree larger than 64 MiB");
       node.props.emplace_back(name, std::move(*value));
     }
   }
@@ -161,7 +160,7 @@ uint64_t PutClipped(std::string& out, uint64_t base, uint64_t end,
 }
 
 Result<void> FdtError(const char* what, int err) {
-  return Fail("device tree: %s: %s", what, fdt_strerror(err));
+  return kDeviceTree.Fail(what, ": ", fdt_strerror(err));
 }
 
 constexpr const char* kDrconfPath = "/ibm,dynamic-reconfiguration-memory";
@@ -178,11 +177,11 @@ constexpr const char* kDrconfPath = "/ibm,dynamic-reconfiguration-memory";
 // version 17; 16 is the oldest whose layout the kernel's own unflattening code accepts.
 Result<void> CheckFull(const void* fdt, size_t size, const std::string& name) {
   if (size >= sizeof(fdt_header) && fdt_magic(fdt) == FDT_MAGIC && fdt_version(fdt) < 16) {
-    return Fail("%s: malformed device tree: version %u (kexkit reads versions 16 and 17)",
-                name.c_str(), static_cast<unsigned>(fdt_version(fdt)));
+    return FailIn(name, "malformed device tree: version ", fdt_version(fdt),
+                  " (kexkit reads versions 16 and 17)");
   }
   if (const int e = fdt_check_full(fdt, size); e != 0) {
-    return Fail("%s: malformed device tree: %s", name.c_str(), fdt_strerror(e));
+    return FailIn(name, "malformed device tree: ", fdt_strerror(e));
   }
   return {};
 }
@@ -191,8 +190,8 @@ Result<void> CheckFull(const void* fdt, size_t size, const std::string& name) {
 // must hold them all.
 Result<void> CheckListLength(const char* prop, int len, uint64_t count, int cells) {
   if (len < 4 || static_cast<uint64_t>(len - 4) / (4u * cells) < count) {
-    return Fail("device tree: %s/%s: %d bytes, too short for its %llu entries", kDrconfPath, prop,
-                len, static_cast<unsigned long long>(count));
+    return kDeviceTree.Fail(kDrconfPath, "/", prop, ": ", len, " bytes, too short for its ", count,
+                            " entries");
   }
   return {};
 }
@@ -207,7 +206,7 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
   // Sequential write needs the final size up front: the estimate plus slack, doubled
   // until libfdt is happy (the estimate is an upper bound but for string sharing).
   for (size_t size = bytes + 4096;; size *= 2) {
-    if (size > 2 * kMaxTreeBytes) return Fail("%s: device tree larger than 64 MiB", dir.c_str());
+    if (size > 2 * kMaxTreeBytes) return FailIn(dir, "device tree larger than 64 MiB");
     b.buf_.assign(size, 0);
     void* fdt = b.buf_.data();
     int e = fdt_create(fdt, static_cast<int>(size));
@@ -215,7 +214,7 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
     if (!e) e = Emit(fdt, root);
     if (!e) e = fdt_finish(fdt);
     if (e == -FDT_ERR_NOSPACE) continue;
-    if (e) return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
+    if (e) return kDeviceTree.FailIn(dir, fdt_strerror(e));
     break;
   }
   // Built here, but from file contents and names the running system supplied.
@@ -223,7 +222,7 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
     return std::unexpected(r.error());
   }
   if (int e = fdt_open_into(b.buf_.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
-    return Fail("%s: device tree: %s", dir.c_str(), fdt_strerror(e));
+    return kDeviceTree.FailIn(dir, fdt_strerror(e));
   }
   return b;
 }
@@ -231,15 +230,15 @@ Result<FdtBuilder> FdtBuilder::FromDirectory(const std::string& dir) {
 Result<FdtBuilder> FdtBuilder::FromBlob(std::span<const uint8_t> blob, const std::string& name) {
   if (blob.size() < sizeof(fdt_header) || fdt_check_header(blob.data()) != 0 ||
       fdt_totalsize(blob.data()) > blob.size()) {
-    return Fail("%s: not a flattened device tree blob (bad header or size)", name.c_str());
+    return FailIn(name, "not a flattened device tree blob (bad header or size)");
   }
   if (blob.size() > kMaxTreeBytes) {
-    return Fail("%s: device tree of %zu bytes is larger than 64 MiB", name.c_str(), blob.size());
+    return FailIn(name, "device tree of ", blob.size(), " bytes is larger than 64 MiB");
   }
   // fdt_open_into (libfdt 1.6) does not check fdt_num_mem_rsv's error: a reserve map
   // with no terminating entry gave it a negative size to memmove (found by fuzz-fdt).
   if (const int n = fdt_num_mem_rsv(blob.data()); n < 0) {
-    return Fail("%s: memory reservation map: %s", name.c_str(), fdt_strerror(n));
+    return FailIn(name, "memory reservation map: ", fdt_strerror(n));
   }
   if (auto r = CheckFull(blob.data(), fdt_totalsize(blob.data()), name); !r) {
     return std::unexpected(r.error());
@@ -247,7 +246,7 @@ Result<FdtBuilder> FdtBuilder::FromBlob(std::span<const uint8_t> blob, const std
   FdtBuilder b;
   b.buf_.assign(blob.size() + 4096, 0);
   if (int e = fdt_open_into(blob.data(), b.buf_.data(), static_cast<int>(b.buf_.size())); e) {
-    return Fail("%s: %s", name.c_str(), fdt_strerror(e));
+    return FailIn(name, fdt_strerror(e));
   }
   return b;
 }
@@ -400,9 +399,7 @@ Result<void> FdtBuilder::SetChosen(std::string_view bootargs, uint64_t initrd_st
 
 Result<size_t> FdtBuilder::AddReserve(uint64_t addr, uint64_t size) {
   // A zero size ends the reserve map [DTSpec 5.3]: every entry after it would be lost.
-  if (size == 0)
-    return Fail("device tree: reserve entry at 0x%llx has size 0",
-                static_cast<unsigned long long>(addr));
+  if (size == 0) return kDeviceTree.Fail("reserve entry at ", Hex(addr), " has size 0");
   if (auto r = Grow(32); !r) return std::unexpected(r.error());
   if (int e = fdt_add_mem_rsv(buf_.data(), addr, size); e) {
     return std::unexpected(FdtError("reserve map", e).error());
@@ -413,10 +410,10 @@ Result<size_t> FdtBuilder::AddReserve(uint64_t addr, uint64_t size) {
 Result<void> FdtBuilder::SetReserve(size_t index, uint64_t addr, uint64_t size) {
   const void* fdt = buf_.data();
   if (size == 0 || static_cast<int>(index) >= fdt_num_mem_rsv(fdt)) {
-    return Fail("device tree: reserve entry %zu does not exist", index);
+    return kDeviceTree.Fail("reserve entry ", index, " does not exist");
   }
   const size_t off = fdt_off_mem_rsvmap(fdt) + 16 * index;
-  if (off + 16 > buf_.size()) return Fail("device tree: reserve map outside the blob");
+  if (off + 16 > buf_.size()) return kDeviceTree.Fail("reserve map outside the blob");
   StoreUnchecked<uint64_t>(buf_.data() + off, addr, Endian::kBig);
   StoreUnchecked<uint64_t>(buf_.data() + off + 8, size, Endian::kBig);
   return {};
@@ -427,18 +424,18 @@ Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
   const int node = fdt_path_offset(fdt, kDrconfPath);
   if (node < 0) return std::nullopt;
   const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
-  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return Fail("device tree: odd root #address-cells");
+  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return kDeviceTree.Fail("odd root #address-cells");
 
   DrconfMemory d;
   int len = 0;
   const auto* size = static_cast<const uint8_t*>(fdt_getprop(fdt, node, "ibm,lmb-size", &len));
   if (size == nullptr || len < 4 * sc) {
-    return Fail("device tree: %s/ibm,lmb-size: missing or shorter than #size-cells", kDrconfPath);
+    return kDeviceTree.Fail(kDrconfPath, "/ibm,lmb-size: missing or shorter than #size-cells");
   }
   d.lmb_size = Cells(size, sc);
   if (d.lmb_size == 0 || (d.lmb_size & (d.lmb_size - 1)) != 0) {
-    return Fail("device tree: %s/ibm,lmb-size: 0x%llx is not a power of two", kDrconfPath,
-                static_cast<unsigned long long>(d.lmb_size));
+    return kDeviceTree.Fail(kDrconfPath, "/ibm,lmb-size: ", Hex(d.lmb_size),
+                            " is not a power of two");
   }
 
   // v1 entry: base (#address-cells), drc index, reserved, associativity index, flags.
@@ -451,8 +448,8 @@ Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
     p = static_cast<const uint8_t*>(fdt_getprop(fdt, node, prop, &len));
   }
   if (p == nullptr) {
-    return Fail("device tree: %s has neither ibm,dynamic-memory nor ibm,dynamic-memory-v2",
-                kDrconfPath);
+    return kDeviceTree.Fail(kDrconfPath,
+                            " has neither ibm,dynamic-memory nor ibm,dynamic-memory-v2");
   }
   const int cells = ac + 4;  // either version; flags is the last cell of both
   const uint64_t n = len >= 4 ? LoadUnchecked<uint32_t>(p, Endian::kBig) : 0;
@@ -466,16 +463,14 @@ Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
     run.flags = LoadUnchecked<uint32_t>(e + 4 * (ac + 3), Endian::kBig);
     // The run must end inside the address space (its end representable).
     if (run.count > (~uint64_t{0} - run.base) / d.lmb_size) {
-      return Fail("device tree: %s/%s: entry %llu (0x%llx, %llu LMBs) wraps the address space",
-                  kDrconfPath, prop, static_cast<unsigned long long>(i),
-                  static_cast<unsigned long long>(run.base),
-                  static_cast<unsigned long long>(run.count));
+      return kDeviceTree.Fail(kDrconfPath, "/", prop, ": entry ", i, " (", Hex(run.base), ", ",
+                              run.count, " LMBs) wraps the address space");
     }
     if (run.IsRam()) {
       ram_lmbs += run.count;
       if (ram_lmbs > kMaxRamLmbs) {
-        return Fail("device tree: %s/%s: more than %llu assigned LMBs", kDrconfPath, prop,
-                    static_cast<unsigned long long>(kMaxRamLmbs));
+        return kDeviceTree.Fail(kDrconfPath, "/", prop, ": more than ", kMaxRamLmbs,
+                                " assigned LMBs");
       }
     }
     d.runs.push_back(run);
@@ -491,7 +486,7 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
 
   void* fdt = buf_.data();
   const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
-  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return Fail("device tree: odd root #address-cells");
+  if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return kDeviceTree.Fail("odd root #address-cells");
   std::vector<std::string> paths;
   for (int node = fdt_next_node(fdt, -1, nullptr); node >= 0;
        node = fdt_next_node(fdt, node, nullptr)) {
@@ -547,7 +542,7 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
     }
   }
   if (value.size() > (64u << 20)) {
-    return Fail("device tree: linux,drconf-usable-memory would be %zu bytes", value.size());
+    return kDeviceTree.Fail("linux,drconf-usable-memory would be ", value.size(), " bytes");
   }
   if (auto r = Grow(value.size() + 64); !r) return r;
   const int node = fdt_path_offset(buf_.data(), kDrconfPath);
@@ -585,9 +580,7 @@ FdtBuilder::CpuNodes FdtBuilder::Cpus() const {
 }
 
 Result<void> FdtBuilder::AddFreeSpace(uint64_t bytes) {
-  if (bytes > (16u << 20))
-    return Fail("device tree: %llu bytes of hotplug room is too much",
-                static_cast<unsigned long long>(bytes));
+  if (bytes > (16u << 20)) return kDeviceTree.Fail(bytes, " bytes of hotplug room is too much");
   const size_t total = fdt_totalsize(buf_.data()) + bytes;
   buf_.resize(std::max(buf_.size(), total));
   fdt_set_totalsize(buf_.data(), static_cast<uint32_t>(total));

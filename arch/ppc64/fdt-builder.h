@@ -20,6 +20,9 @@
 
 namespace kexkit::ppc64 {
 
+// Errors in a device tree kexkit reads or builds: "device tree: ...".
+inline constexpr Part kDeviceTree{"device tree"};
+
 class FdtBuilder {
  public:
   // Walks `dir` (files: properties, directories: nodes, names sorted). Drops the /chosen

@@ -33,14 +33,7 @@ Result<uint64_t> ReadBeFile(const std::string& path) {
   const auto* p = reinterpret_cast<const uint8_t*>(v->data());
   if (v->size() == 8) return LoadUnchecked<uint64_t>(p, Endian::kBig);
   if (v->size() == 4) return LoadUnchecked<uint32_t>(p, Endian::kBig);
-  return Fail("%s: %zu bytes, expected a 4- or 8-byte big-endian number", path.c_str(), v->size());
-}
-
-std::string Line(const char* fmt, unsigned long long a, unsigned long long b = 0,
-                 unsigned long long c = 0) {
-  char buf[200];
-  std::snprintf(buf, sizeof(buf), fmt, a, b, c);
-  return buf;
+  return FailIn(path, v->size(), " bytes, expected a 4- or 8-byte big-endian number");
 }
 
 // Sorted, overlapping and touching ranges joined.
@@ -77,11 +70,11 @@ class Ppc64Loader final : public load::ArchLoader {
   uint16_t elf_machine() const override { return elf::kEmPpc64; }
   Result<void> CheckOptions(const load::Options& opt) const override {
     if (!opt.type.empty() && opt.type != "elf-ppc64") {
-      return Fail("--type=%s: kexkit loads vmlinux ELF kernels on %s (type elf-ppc64)",
-                  opt.type.c_str(), name());
+      return Fail("--type=", opt.type, ": kexkit loads vmlinux ELF kernels on ", name(),
+                  " (type elf-ppc64)");
     }
     if (opt.noefi || opt.reuse_video_type) {
-      return Fail("%s: an x86 option", opt.noefi ? "--noefi" : "--reuse-video-type");
+      return FailIn(opt.noefi ? "--noefi" : "--reuse-video-type", "an x86 option");
     }
     return {};
   }
@@ -105,10 +98,9 @@ class Ppc64Loader final : public load::ArchLoader {
     if (!vm) return std::unexpected(vm.error());
     vm_ = std::move(*vm);
     if (opt.crash && !vm_.relocatable) {
-      return Fail(
-          "%s: kernel is not relocatable (no \"run0\" at 0x5c); a capture kernel "
-          "must run in the crash region",
-          opt.kernel.c_str());
+      return FailIn(opt.kernel,
+                    "kernel is not relocatable (no \"run0\" at 0x5c); a capture kernel must run in "
+                    "the crash region");
     }
 
     // The device tree: --dtb, else the running system's.
@@ -259,7 +251,7 @@ class Ppc64Loader final : public load::ArchLoader {
     // Placeholders, filled in below (non-zero: a zero size would end the map).
     auto purg_rsv = fdt->AddReserve(0, kSegmentAlign);
     auto fdt_rsv = fdt->AddReserve(0, kSegmentAlign);
-    if (!purg_rsv || !fdt_rsv) return Fail("device tree: cannot add reserve entries");
+    if (!purg_rsv || !fdt_rsv) return kDeviceTree.Fail("cannot add reserve entries");
     if (auto r = fdt->Pack(); !r) return r;
     if (opt.crash && opt.hotplug) {
       if (auto r = AddCpuHotplugRoom(ctx, *fdt); !r) return r;
@@ -298,17 +290,13 @@ class Ppc64Loader final : public load::ArchLoader {
       }
     }
 
-    char note[200];
-    std::snprintf(note, sizeof(note),
-                  "kexkit: ppc64 %s, device tree %llu bytes, RMA top 0x%llx, console %s, "
-                  "terminal 0x%x",
-                  powernv ? "PowerNV (OPAL)" : "pseries",
-                  static_cast<unsigned long long>(fdt->size()),
-                  static_cast<unsigned long long>(rma_top_), console, ctx.params.hvc_vtermno);
-    ctx.plan.notes.push_back(note);
+    ctx.plan.notes.push_back(Cat("kexkit: ppc64 ", powernv ? "PowerNV (OPAL)" : "pseries",
+                                 ", device tree ", fdt->size(), " bytes, RMA top ", Hex(rma_top_),
+                                 ", console ", console, ", terminal ",
+                                 Hex(ctx.params.hvc_vtermno)));
     for (const MemRange& r : firmware) {
       ctx.plan.notes.push_back(
-          Line("kexkit: firmware memory 0x%llx-0x%llx reserved", r.start, r.end - 1));
+          Cat("kexkit: firmware memory ", Hex(r.start), "-", Hex(r.end - 1), " reserved"));
     }
     fdt_.emplace(std::move(*fdt));
     return {};
@@ -331,9 +319,8 @@ class Ppc64Loader final : public load::ArchLoader {
 
   Result<void> Patch(LoadContext& ctx, link::LinkedImage& image) override {
     if (image.base() != purgatory_addr_) {
-      return Fail("internal: purgatory linked at 0x%llx, the device tree reserves 0x%llx",
-                  static_cast<unsigned long long>(image.base()),
-                  static_cast<unsigned long long>(purgatory_addr_));
+      return Fail("internal: purgatory linked at ", Hex(image.base()),
+                  ", the device tree reserves ", Hex(purgatory_addr_));
     }
     // The head the old kernel copies to real address 0: the new kernel's first 0x100
     // bytes (its secondary hold loop at 0x60), but our branch to `master` at 0.
@@ -388,7 +375,8 @@ class Ppc64Loader final : public load::ArchLoader {
     if (!seg) return std::unexpected(seg.error());
     ctx.cmdline += seg->cmdline_extra;
     const MemRange& crash = ctx.map.crash.back();
-    ctx.plan.notes.push_back(Line("kdump: crash region 0x%llx-0x%llx", crash.start, crash.end - 1));
+    ctx.plan.notes.push_back(
+        Cat("kdump: crash region ", Hex(crash.start), "-", Hex(crash.end - 1)));
     *backup_dst = seg->backup_dst;
     *hdr_addr = seg->elfcorehdr_addr;
     *hdr_memsz = seg->elfcorehdr_memsz;
@@ -418,10 +406,9 @@ class Ppc64Loader final : public load::ArchLoader {
     const uint64_t extra = max_cores > cpus.count ? max_cores - cpus.count : 0;
     const uint64_t room = extra * cpus.largest + 4096;
     if (auto r = fdt.AddFreeSpace(room); !r) return r;
-    ctx.plan.notes.push_back(
-        Line("kdump: --hotplug: device tree room for %llu more core(s) "
-             "(%llu bytes); it and the core header are left unverified",
-             static_cast<unsigned long long>(extra), static_cast<unsigned long long>(room)));
+    ctx.plan.notes.push_back(Cat("kdump: --hotplug: device tree room for ", extra,
+                                 " more core(s) (", room,
+                                 " bytes); it and the core header are left unverified"));
     return {};
   }
 

@@ -199,8 +199,7 @@ Result<void> Half16Ds(const RelocSite& s, uint64_t v, const char* name) {
   if (auto r = CheckAligned(v, 4, name); !r) return r;
   uint16_t old = 0;
   if (!Load<uint16_t>(s.image, s.offset, s.endian, &old)) {
-    return Fail("2-byte load at image offset 0x%llx runs past the section",
-                static_cast<unsigned long long>(s.offset));
+    return Fail("2-byte load at image offset ", Hex(s.offset), " runs past the section");
   }
   return StoreAt<uint16_t>(s, static_cast<uint16_t>((v & 0xfffc) | (old & 3)));
 }
@@ -209,8 +208,7 @@ Result<void> Half16Ds(const RelocSite& s, uint64_t v, const char* name) {
 Result<void> InsnField(const RelocSite& s, uint32_t mask, uint64_t v) {
   uint32_t insn = 0;
   if (!Load<uint32_t>(s.image, s.offset, s.endian, &insn)) {
-    return Fail("4-byte load at image offset 0x%llx runs past the section",
-                static_cast<unsigned long long>(s.offset));
+    return Fail("4-byte load at image offset ", Hex(s.offset), " runs past the section");
   }
   return StoreAt<uint32_t>(s, (insn & ~mask) | (static_cast<uint32_t>(v) & mask));
 }
@@ -233,8 +231,7 @@ Result<uint64_t> CallTarget(const RelocSite& s) {
     const uint64_t desc = s.symbol + static_cast<uint64_t>(s.addend);
     uint64_t entry = 0;
     if (desc < base || !Load<uint64_t>(s.image, desc - base, s.endian, &entry)) {
-      return Fail("call target descriptor at 0x%llx is outside the image",
-                  static_cast<unsigned long long>(desc));
+      return Fail("call target descriptor at ", Hex(desc), " is outside the image");
     }
     return entry;
   }
@@ -250,7 +247,7 @@ Result<void> Apply(const RelocSite& s) {
                          s.type == kToc16Hi || s.type == kToc16Ha || s.type == kToc16Ds ||
                          s.type == kToc16LoDs;
   if (needs_toc && s.toc_base == 0) {
-    return Fail("%s needs a TOC, but the object has no .toc or .got section", name);
+    return Fail(name, " needs a TOC, but the object has no .toc or .got section");
   }
   auto signed_fits = [&](uint64_t v, int bits) {
     return CheckSigned(static_cast<int64_t>(v), bits, name);
@@ -361,8 +358,8 @@ Result<void> Apply(const RelocSite& s) {
       return InsnField(s, 0xfffc, sa);
 
     default:
-      return Fail("unsupported relocation %s (type %u): the purgatory has no GOT, PLT or TLS",
-                  name ? name : "R_PPC64_?", s.type);
+      return Fail("unsupported relocation ", name ? name : "R_PPC64_?", " (type ", s.type,
+                  "): the purgatory has no GOT, PLT or TLS");
   }
 }
 

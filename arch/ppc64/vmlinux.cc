@@ -18,69 +18,69 @@ struct PtLoad {
 Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name) {
   const char* n = name.c_str();
   if (f.size() < 64 || std::memcmp(f.data(), elf::kMagic, 4) != 0) {
-    return Fail("%s: not an ELF file (ppc64 boots a vmlinux ELF)", n);
+    return FailIn(n, "not an ELF file (ppc64 boots a vmlinux ELF)");
   }
-  if (f[4] != elf::kClass64) return Fail("%s: not a 64-bit ELF file", n);
-  if (f[5] != elf::kData2Lsb && f[5] != elf::kData2Msb) return Fail("%s: bad ELF byte order", n);
+  if (f[4] != elf::kClass64) return FailIn(n, "not a 64-bit ELF file");
+  if (f[5] != elf::kData2Lsb && f[5] != elf::kData2Msb) return FailIn(n, "bad ELF byte order");
   Vmlinux vm;
   vm.endian = f[5] == elf::kData2Lsb ? Endian::kLittle : Endian::kBig;
-  auto u16 = [&](uint64_t o) { return LoadUnchecked<uint16_t>(f.data() + o, vm.endian); };
-  auto u32 = [&](uint64_t o) { return LoadUnchecked<uint32_t>(f.data() + o, vm.endian); };
-  auto u64 = [&](uint64_t o) { return LoadUnchecked<uint64_t>(f.data() + o, vm.endian); };
-  const uint16_t type = u16(16), machine = u16(18);
+  const elf::ClassLayout& L = elf::kLayout64;
+  auto get = [&](uint64_t rec, elf::Field fl) { return elf::Get(f.data() + rec, fl, vm.endian); };
+  const uint64_t type = get(0, L.ehdr.type), machine = get(0, L.ehdr.machine);
   if (type != elf::kEtExec && type != elf::kEtDyn) {
-    return Fail("%s: ELF type %u is not an executable", n, type);
+    return FailIn(n, "ELF type ", type, " is not an executable");
   }
-  if (machine != elf::kEmPpc64) return Fail("%s: ELF machine %u is not PowerPC64 (21)", n, machine);
-  if (f[6] != 1 || u32(20) != 1) return Fail("%s: unknown ELF version (not EV_CURRENT)", n);
-  vm.abi = u32(48) & 3;
+  if (machine != elf::kEmPpc64) return FailIn(n, "ELF machine ", machine, " is not PowerPC64 (21)");
+  if (f[6] != 1 || get(0, L.ehdr.version) != 1)
+    return FailIn(n, "unknown ELF version (not EV_CURRENT)");
+  vm.abi = static_cast<uint32_t>(get(0, L.ehdr.flags) & 3);
   // [ELFv2 ABI 1.1 / e_flags]: 1 ELFv1, 2 ELFv2, 0 unspecified (old ELFv1 kernels).
-  if (vm.abi == 3) return Fail("%s: e_flags ABI 3 is neither ELFv1 nor ELFv2", n);
-  const uint64_t entry = u64(24), phoff = u64(32);
-  const uint16_t phentsize = u16(54), phnum = u16(56);
-  if (phnum == 0) return Fail("%s: no program headers", n);
-  if (phentsize != 56) return Fail("%s: program header size %u, expected 56", n, phentsize);
-  if (phoff > f.size() || uint64_t{phnum} * phentsize > f.size() - phoff) {
-    return Fail("%s: program header table runs past the end of the file", n);
+  if (vm.abi == 3) return FailIn(n, "e_flags ABI 3 is neither ELFv1 nor ELFv2");
+  const uint64_t entry = get(0, L.ehdr.entry), phoff = get(0, L.ehdr.phoff);
+  const uint64_t phentsize = get(0, L.ehdr.phentsize), phnum = get(0, L.ehdr.phnum);
+  if (phnum == 0) return FailIn(n, "no program headers");
+  if (phentsize != L.phdr.size) {
+    return FailIn(n, "program header size ", phentsize, ", expected ", L.phdr.size);
+  }
+  if (phoff > f.size() || phnum * phentsize > f.size() - phoff) {
+    return FailIn(n, "program header table runs past the end of the file");
   }
 
   std::vector<PtLoad> loads;
-  for (uint16_t i = 0; i < phnum; ++i) {
-    const uint64_t h = phoff + uint64_t{i} * phentsize;
-    if (u32(h) != elf::kPtLoad) continue;
-    const PtLoad l{u64(h + 8), u64(h + 16), u64(h + 24), u64(h + 32), u64(h + 40)};
-    if (l.filesz > l.memsz) return Fail("%s: PT_LOAD %u has p_filesz > p_memsz", n, i);
-    if (l.offset > f.size() || l.filesz > f.size() - l.offset) {
-      return Fail("%s: PT_LOAD %u (offset 0x%llx, size 0x%llx) runs past the end of the file", n, i,
-                  static_cast<unsigned long long>(l.offset),
-                  static_cast<unsigned long long>(l.filesz));
+  for (uint64_t i = 0; i < phnum; ++i) {
+    const uint64_t h = phoff + i * phentsize;
+    if (get(h, L.phdr.type) != elf::kPtLoad) continue;
+    const PtLoad pt{get(h, L.phdr.offset), get(h, L.phdr.vaddr), get(h, L.phdr.paddr),
+                    get(h, L.phdr.filesz), get(h, L.phdr.memsz)};
+    if (pt.filesz > pt.memsz) return FailIn(n, "PT_LOAD ", i, " has p_filesz > p_memsz");
+    if (pt.offset > f.size() || pt.filesz > f.size() - pt.offset) {
+      return FailIn(n, "PT_LOAD ", i, " (offset ", Hex(pt.offset), ", size ", Hex(pt.filesz),
+                    ") runs past the end of the file");
     }
-    if (l.memsz > kMaxImage) return Fail("%s: PT_LOAD %u is larger than 1 GiB", n, i);
-    if (l.paddr + l.memsz < l.paddr || l.vaddr + l.memsz < l.vaddr) {
-      return Fail("%s: PT_LOAD %u wraps the address space", n, i);
+    if (pt.memsz > kMaxImage) return FailIn(n, "PT_LOAD ", i, " is larger than 1 GiB");
+    if (pt.paddr + pt.memsz < pt.paddr || pt.vaddr + pt.memsz < pt.vaddr) {
+      return FailIn(n, "PT_LOAD ", i, " wraps the address space");
     }
     if (!loads.empty()) {
       const PtLoad& p = loads.back();
-      if (l.paddr < p.paddr + p.memsz || l.vaddr - l.paddr != p.vaddr - p.paddr) {
-        return Fail("%s: PT_LOAD %u overlaps or is out of order with the one before", n, i);
+      if (pt.paddr < p.paddr + p.memsz || pt.vaddr - pt.paddr != p.vaddr - p.paddr) {
+        return FailIn(n, "PT_LOAD ", i, " overlaps or is out of order with the one before");
       }
     }
-    loads.push_back(l);
+    loads.push_back(pt);
   }
-  if (loads.empty()) return Fail("%s: no PT_LOAD segment", n);
+  if (loads.empty()) return FailIn(n, "no PT_LOAD segment");
   const PtLoad& first = loads.front();
   const PtLoad& last = loads.back();
   vm.memsz = last.paddr + last.memsz - first.paddr;
-  if (vm.memsz > kMaxImage) return Fail("%s: load image is larger than 1 GiB", n);
+  if (vm.memsz > kMaxImage) return FailIn(n, "load image is larger than 1 GiB");
   // The image is placed as a whole at one address [kexec-tools: one hole for the kernel];
   // PT_LOADs keep their distances from the first.
   if (entry < first.vaddr || entry - first.vaddr >= vm.memsz) {
-    return Fail("%s: entry point 0x%llx is outside the load image", n,
-                static_cast<unsigned long long>(entry));
+    return FailIn(n, "entry point ", Hex(entry), " is outside the load image");
   }
   if (entry % 4 != 0) {
-    return Fail("%s: entry point 0x%llx is not on an instruction (4-byte) boundary", n,
-                static_cast<unsigned long long>(entry));
+    return FailIn(n, "entry point ", Hex(entry), " is not on an instruction (4-byte) boundary");
   }
   vm.entry_offset = entry - first.vaddr;
   if (loads.size() == 1) {
@@ -97,8 +97,8 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
     vm.bytes = vm.joined;
   }
   if (vm.bytes.size() < kHeadSize) {
-    return Fail("%s: load image has %zu file bytes, less than its 0x100-byte head", n,
-                vm.bytes.size());
+    return FailIn(n, "load image has ", vm.bytes.size(),
+                  " file bytes, less than its 0x100-byte head");
   }
   uint32_t run_at_load = 0;
   Load<uint32_t>(vm.bytes, kRunAtLoadOffset, vm.endian, &run_at_load);
@@ -106,8 +106,7 @@ Result<Vmlinux> ParseVmlinux(std::span<const uint8_t> f, const std::string& name
   // A kernel that is not relocatable runs only where it was linked: Book3S kernels
   // copy themselves down to 0 at boot, which is where kexkit's plan expects them.
   if (!vm.relocatable && first.paddr != 0) {
-    return Fail("%s: not relocatable, and linked to run at 0x%llx, not 0", n,
-                static_cast<unsigned long long>(first.paddr));
+    return FailIn(n, "not relocatable, and linked to run at ", Hex(first.paddr), ", not 0");
   }
   return vm;
 }

@@ -10,22 +10,22 @@ namespace kexkit::x86 {
 Result<BzImage> ParseBzImage(std::span<const uint8_t> file, const std::string& name) {
   const char* n = name.c_str();
   if (file.size() < 0x202 + 4) {
-    return Fail("%s: %zu bytes, too small to be a bzImage", n, file.size());
+    return FailIn(n, file.size(), " bytes, too small to be a bzImage");
   }
   if (Le<uint16_t>(file, 0x1fe) != kBootFlag || Le<uint32_t>(file, 0x202) != kHdrSMagic) {
     if (file[0] == 0x7f && file[1] == 'E' && file[2] == 'L' && file[3] == 'F') {
-      return Fail("%s: an ELF file (vmlinux?), not a bzImage; x86 loads bzImage only", n);
+      return FailIn(n, "an ELF file (vmlinux?), not a bzImage; x86 loads bzImage only");
     }
-    return Fail("%s: not a bzImage (no 0xAA55 boot flag and \"HdrS\" magic)", n);
+    return FailIn(n, "not a bzImage (no 0xAA55 boot flag and \"HdrS\" magic)");
   }
   BzImage bz;
   bz.version = Le<uint16_t>(file, 0x206);
   if (bz.version < 0x0202) {
-    return Fail("%s: boot protocol %u.%02u is too old (kexkit needs 2.02 or later)", n,
-                bz.version >> 8, bz.version & 0xff);
+    return FailIn(n, "boot protocol ", bz.version >> 8, ".", Dec(bz.version & 0xff, 2),
+                  " is too old (kexkit needs 2.02 or later)");
   }
   const size_t hdr_end = 0x202 + size_t{file[0x201]};
-  if (hdr_end > file.size()) return Fail("%s: setup header runs past the end of the file", n);
+  if (hdr_end > file.size()) return FailIn(n, "setup header runs past the end of the file");
   bz.setup_header = file.subspan(0x1f1, hdr_end - 0x1f1);
   // A field is valid only if the protocol has it and the header is long enough.
   auto field_ok = [&](size_t off, size_t width, uint16_t since) {
@@ -47,19 +47,18 @@ Result<BzImage> ParseBzImage(std::span<const uint8_t> file, const std::string& n
   if (field_ok(0x260, 4, 0x020a)) bz.init_size = Le<uint32_t>(file, 0x260);
   if (field_ok(0x264, 4, 0x020b)) bz.handover_offset = Le<uint32_t>(file, 0x264);
   if (bz.kernel_alignment != 0 && (bz.kernel_alignment & (bz.kernel_alignment - 1)) != 0) {
-    return Fail("%s: kernel_alignment 0x%x is not a power of two", n, bz.kernel_alignment);
+    return FailIn(n, "kernel_alignment ", Hex(bz.kernel_alignment), " is not a power of two");
   }
   const uint64_t kernel_off = (uint64_t{bz.setup_sects} + 1) * 512;
   if (kernel_off >= file.size()) {
-    return Fail("%s: %u setup sectors reach past the end of the file (truncated?)", n,
-                bz.setup_sects);
+    return FailIn(n, bz.setup_sects, " setup sectors reach past the end of the file (truncated?)");
   }
   bz.kernel = file.subspan(kernel_off);
   // syssize (0x1f4, 16-byte units) says how long the protected-mode part should be.
   const uint64_t syssize = uint64_t{Le<uint32_t>(file, 0x1f4)} * 16;
   if (bz.version >= 0x0204 && syssize > bz.kernel.size()) {
-    return Fail("%s: truncated: the header promises %llu bytes of kernel, the file has %zu", n,
-                static_cast<unsigned long long>(syssize), bz.kernel.size());
+    return FailIn(n, "truncated: the header promises ", syssize, " bytes of kernel, the file has ",
+                  bz.kernel.size());
   }
   return bz;
 }

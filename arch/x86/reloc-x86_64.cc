@@ -101,7 +101,7 @@ Result<void> Apply(const RelocSite& s) {
       if (auto r = CheckSigned(pcrel, 8, name); !r) return r;
       return StoreAt<uint8_t>(s, static_cast<uint8_t>(pcrel));
     default:
-      return Fail("unsupported relocation %s (type %u)", name ? name : "R_X86_64_?", s.type);
+      return Fail("unsupported relocation ", name ? name : "R_X86_64_?", " (type ", s.type, ")");
   }
 }
 

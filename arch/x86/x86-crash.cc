@@ -12,14 +12,12 @@ namespace {
 
 using load::CoreKernelText;
 using load::KcoreLoad;
-using load::Line;
 using load::LoadContext;
 using load::MemRange;
 using load::ParseUnsigned;
 using load::RangeType;
 using load::ReadTextFile;
 using load::TrimSpace;
-using ull = unsigned long long;
 
 constexpr uint64_t k4G = uint64_t{1} << 32;
 constexpr uint64_t kLowMemTop = 0xa0000;  // 640K: where the x86 backup window ends
@@ -164,7 +162,7 @@ Result<X86Crash> AddX86CrashSegments(LoadContext& ctx, bool bits64) {
   if (auto loads = load::ReadKcoreLoads(opt.kcore); loads) {
     layout = X86LayoutFromKcore(*loads);
   } else {
-    notes.push_back("kdump: " + loads.error().message);
+    notes.push_back("kdump: " + loads.error().Line());
   }
   if (bits64) {
     if (!f.elf64) {
@@ -188,10 +186,8 @@ Result<X86Crash> AddX86CrashSegments(LoadContext& ctx, bool bits64) {
         f.page_offset = layout->page_offset;
       } else {
         f.page_offset = kX86_64PageOffset;
-        notes.push_back(
-            Line("kdump: direct map base unknown (no kcore): assuming 0x%llx "
-                 "(wrong if KASLR randomized it)",
-                 (ull)kX86_64PageOffset));
+        notes.push_back(Cat("kdump: direct map base unknown (no kcore): assuming ",
+                            Hex(kX86_64PageOffset), " (wrong if KASLR randomized it)"));
       }
     }
   } else {
@@ -212,12 +208,11 @@ Result<X86Crash> AddX86CrashSegments(LoadContext& ctx, bool bits64) {
   out.cmdline_extra = seg->cmdline_extra;
   if (const auto rsdp = ReadEfiAcpiRsdp(opt.sysfs);
       rsdp && ctx.cmdline.find("acpi_rsdp=") == std::string::npos) {
-    out.cmdline_extra += Line(" acpi_rsdp=0x%llx", (ull)*rsdp);
+    out.cmdline_extra += Cat(" acpi_rsdp=", Hex(*rsdp));
   }
   notes.push_back("kdump: capture kernel memory map:");
   for (const MemRange& r : out.capture_map) {
-    notes.push_back(
-        Line("  0x%016llx-0x%016llx %s", (ull)r.start, (ull)r.end - 1, TypeName(r.type)));
+    notes.push_back(Cat("  ", Hex(r.start, 16), "-", Hex(r.end - 1, 16), " ", TypeName(r.type)));
   }
   notes.push_back("kdump: command line +=" + out.cmdline_extra);
   return out;

@@ -209,18 +209,16 @@ class X86Loader final : public load::ArchLoader {
   Result<void> CheckOptions(const load::Options& opt) const override {
     const char* type = bits64_ ? "bzImage64" : "bzImage";
     if (!opt.type.empty() && opt.type != type) {
-      return Fail("--type=%s: kexkit loads bzImage kernels on %s (type %s)", opt.type.c_str(),
-                  name(), type);
+      return Fail("--type=", opt.type, ": kexkit loads bzImage kernels on ", name(), " (type ",
+                  type, ")");
     }
     if (opt.args_linux) {
-      return Fail(
-          "--args-linux: kexkit loads bzImage kernels on %s, not ELF vmlinux; drop "
-          "the option",
-          name());
+      return Fail("--args-linux: kexkit loads bzImage kernels on ", name(),
+                  ", not ELF vmlinux; drop the option");
     }
     if (opt.dt_no_old_root) return Fail("--dt-no-old-root: a ppc64 option");
     if (!opt.dtb.empty()) {
-      return Fail("--dtb=%s: kexkit passes no device tree to an x86 kernel", opt.dtb.c_str());
+      return Fail("--dtb=", opt.dtb, ": kexkit passes no device tree to an x86 kernel");
     }
     return {};
   }
@@ -238,44 +236,39 @@ class X86Loader final : public load::ArchLoader {
     // [boot.rst, "The real-mode kernel header"; the kernel's bzImage64_probe and
     // kexec-tools' bzImage probes refuse the same].
     if (!(bz_.loadflags & kLoadedHigh)) {
-      return Fail(
-          "%s: a zImage (LOADED_HIGH clear in loadflags): its protected-mode code "
-          "must run at 0x10000; kexkit loads bzImages at 1 MiB and above",
-          kn);
+      return FailIn(kn,
+                    "a zImage (LOADED_HIGH clear in loadflags): its protected-mode code must run "
+                    "at 0x10000; kexkit loads bzImages at 1 MiB and above");
     }
     if (bits64_ && !opt.entry_32bit) {
       if (bz_.version < 0x020c || !(bz_.xloadflags & kXlfKernel64)) {
-        return Fail(
-            "%s: no 64-bit entry point (boot protocol %u.%02u, needs 2.12 with "
-            "XLF_KERNEL_64); try --entry-32bit",
-            kn, bz_.version >> 8, bz_.version & 0xff);
+        return FailIn(kn, "no 64-bit entry point (boot protocol ", bz_.version >> 8, ".",
+                      Dec(bz_.version & 0xff, 2),
+                      ", needs 2.12 with XLF_KERNEL_64); try --entry-32bit");
       }
       if (!(bz_.xloadflags & kXlfCanBeLoadedAbove4G)) {
-        return Fail("%s: kernel cannot be loaded above 4 GiB (no XLF_CAN_BE_LOADED_ABOVE_4G)", kn);
+        return FailIn(kn, "kernel cannot be loaded above 4 GiB (no XLF_CAN_BE_LOADED_ABOVE_4G)");
       }
       // The 64-bit entry runs on the paging the old kernel left: relocate_kernel keeps
       // CR4.LA57, which long mode cannot drop. A kernel without XLF_5LEVEL cannot start
       // that way [boot.rst: xloadflags; the kernel's bzImage64_probe refuses the same].
       const int levels = opt.paging_levels != 0 ? opt.paging_levels : RunningPagingLevels();
       if (levels == 5 && !(bz_.xloadflags & kXlf5Level)) {
-        return Fail(
-            "%s: the running kernel uses 5-level paging and this kernel cannot be "
-            "entered with it (no XLF_5LEVEL); try --entry-32bit",
-            kn);
+        return FailIn(kn,
+                      "the running kernel uses 5-level paging and this kernel cannot be entered "
+                      "with it (no XLF_5LEVEL); try --entry-32bit");
       }
     }
     if (bz_.init_size == 0 || bz_.version < 0x020a) {
-      return Fail("%s: boot protocol %u.%02u has no init_size; kexkit needs 2.10 or later", kn,
-                  bz_.version >> 8, bz_.version & 0xff);
+      return FailIn(kn, "boot protocol ", bz_.version >> 8, ".", Dec(bz_.version & 0xff, 2),
+                    " has no init_size; kexkit needs 2.10 or later");
     }
     if (opt.crash && !bz_.relocatable) {
-      return Fail(
-          "%s: kernel is not relocatable; a capture kernel must run from the crash "
-          "region",
-          kn);
+      return FailIn(kn,
+                    "kernel is not relocatable; a capture kernel must run from the crash region");
     }
     if (ctx.cmdline.size() > bz_.cmdline_size) {
-      return Fail("command line is %zu bytes; %s takes at most %u", ctx.cmdline.size(), kn,
+      return Fail("command line is ", ctx.cmdline.size(), " bytes; ", kn, " takes at most ",
                   bz_.cmdline_size);
     }
 
@@ -291,27 +284,24 @@ class X86Loader final : public load::ArchLoader {
     const auto pref = static_cast<unsigned long long>(bz_.pref_address);
     if (!bz_.relocatable) {
       if (bz_.pref_address < k1M || bz_.pref_address % kPageSize != 0) {
-        return Fail("%s: not relocatable, and its pref_address 0x%llx is %s", kn, pref,
-                    bz_.pref_address < k1M ? "below 1 MiB" : "not page-aligned");
+        return FailIn(kn, "not relocatable, and its pref_address ", Hex(pref), " is ",
+                      bz_.pref_address < k1M ? "below 1 MiB" : "not page-aligned");
       }
       if (bz_.pref_address > kmax || kmax - bz_.pref_address < kmemsz) {
-        return Fail(
-            "%s: not relocatable, and its pref_address 0x%llx + init_size 0x%llx is "
-            "above the 0x%llx this entry can reach",
-            kn, pref, static_cast<unsigned long long>(kmemsz),
-            static_cast<unsigned long long>(kmax));
+        return FailIn(kn, "not relocatable, and its pref_address ", Hex(pref), " + init_size ",
+                      Hex(kmemsz), " is above the ", Hex(kmax), " this entry can reach");
       }
       if (!ctx.space.Claim(bz_.pref_address, kmemsz)) {
-        return Fail("%s: not relocatable, and 0x%llx is not free RAM", kn, pref);
+        return FailIn(kn, "not relocatable, and ", Hex(pref), " is not free RAM");
       }
       kernel_addr_ = bz_.pref_address;
     } else {
       if (bz_.kernel_alignment == 0) {
-        return Fail("%s: relocatable, but kernel_alignment is 0 (no alignment to load it at)", kn);
+        return FailIn(kn, "relocatable, but kernel_alignment is 0 (no alignment to load it at)");
       }
       if (bz_.min_alignment >= 32) {
-        return Fail("%s: min_alignment 2^%u is not an alignment kexkit can honour", kn,
-                    bz_.min_alignment);
+        return FailIn(kn, "min_alignment 2^", bz_.min_alignment,
+                      " is not an alignment kexkit can honour");
       }
       const uint64_t kalign =
           std::max({uint64_t{bz_.kernel_alignment}, uint64_t{1} << bz_.min_alignment, kPageSize});
@@ -322,10 +312,8 @@ class X86Loader final : public load::ArchLoader {
       } else {
         auto a = ctx.space.Allocate(kmemsz, kalign, std::max(bz_.pref_address, k1M), kmax, false);
         if (!a) {
-          return Fail(
-              "%s: no room for init_size 0x%llx at or above its pref_address 0x%llx "
-              "(%s)",
-              kn, static_cast<unsigned long long>(kmemsz), pref, a.error().message.c_str());
+          return FailIn(kn, "no room for init_size ", Hex(kmemsz), " at or above its pref_address ",
+                        Hex(pref), " (", a.error().Line(), ")");
         }
         kernel_addr_ = *a;
       }
@@ -343,8 +331,8 @@ class X86Loader final : public load::ArchLoader {
       auto a = ctx.space.Allocate(PageAlign(initrd_size), kPageSize, opt.crash ? 0 : k16M, imax,
                                   /*top_down=*/true);
       if (!a && !above4g) {
-        return Fail("%s: no room for the initrd below the kernel's initrd_addr_max 0x%x (%s)",
-                    opt.initrd.c_str(), bz_.initrd_addr_max, a.error().message.c_str());
+        return FailIn(opt.initrd, "no room for the initrd below the kernel's initrd_addr_max ",
+                      Hex(bz_.initrd_addr_max), " (", a.error().Line(), ")");
       }
       if (!a) return Wrap(opt.initrd, a.error());
       initrd_addr = *a;
@@ -360,8 +348,8 @@ class X86Loader final : public load::ArchLoader {
       // Capture kernel command line additions [kexec-tools x86 crashdump].
       ctx.cmdline += crash->cmdline_extra;
       if (ctx.cmdline.size() > bz_.cmdline_size) {
-        return Fail("command line with the kdump additions is %zu bytes; %s takes at most %u",
-                    ctx.cmdline.size(), kn, bz_.cmdline_size);
+        return Fail("command line with the kdump additions is ", ctx.cmdline.size(), " bytes; ", kn,
+                    " takes at most ", bz_.cmdline_size);
       }
     } else {
       e820 = E820FromMap(ctx.map.ranges);

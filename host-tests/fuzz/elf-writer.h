@@ -15,6 +15,7 @@
 // truncated there, as r_info has no room).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -128,20 +129,12 @@ struct ElfEdit {
 
   std::vector<uint8_t> Encode() const {
     using namespace kexkit;
-    const bool is64 = cls == link::ElfClass::k64;
-    const size_t ehdr = is64 ? 64 : 52, shdr = is64 ? 64 : 40;
-    const size_t sym_size = is64 ? 24 : 16;
-    const size_t rel_size = is64 ? 16 : 8, rela_size = is64 ? 24 : 12;
-    std::vector<uint8_t> out(ehdr, 0);
-    auto put = [&](std::vector<uint8_t>& b, size_t off, auto v) {
-      if (b.size() < off + sizeof(v)) b.resize(off + sizeof(v), 0);
-      StoreUnchecked<decltype(v)>(b.data() + off, v, endian);
-    };
-    auto word = [&](std::vector<uint8_t>& b, size_t off, uint64_t v) {
-      if (is64)
-        put(b, off, v);
-      else
-        put(b, off, static_cast<uint32_t>(v));
+    const elf::ClassLayout& L = elf::LayoutOf(cls == link::ElfClass::k64);
+    std::vector<uint8_t> out(L.ehdr.size, 0);
+    // Stores one field of the record at `rec`, growing the buffer to hold the record.
+    auto put = [&](std::vector<uint8_t>& b, size_t rec, elf::Field f, uint64_t v) {
+      if (b.size() < rec + f.offset + f.size) b.resize(rec + f.offset + f.size, 0);
+      elf::Put(b.data() + rec, f, v, endian);
     };
     struct Placed {
       uint64_t offset, size, entsize;
@@ -152,43 +145,34 @@ struct ElfEdit {
       std::vector<uint8_t> body;
       uint64_t entsize = 0;
       if (s.type == elf::kShtSymtab) {
-        entsize = sym_size;
+        entsize = L.sym.size;
         for (size_t k = 0; k < symbols.size(); ++k) {
           const Sym& y = symbols[k];
-          const size_t e = k * sym_size;
-          put(body, e, y.name_off);
-          if (is64) {
-            put(body, e + 4, y.info);
-            put(body, e + 5, y.other);
-            put(body, e + 6, y.shndx);
-            put(body, e + 8, y.value);
-            put(body, e + 16, y.size);
-          } else {
-            put(body, e + 4, static_cast<uint32_t>(y.value));
-            put(body, e + 8, static_cast<uint32_t>(y.size));
-            put(body, e + 12, y.info);
-            put(body, e + 13, y.other);
-            put(body, e + 14, y.shndx);
-          }
+          const size_t e = k * L.sym.size;
+          put(body, e, L.sym.name, y.name_off);
+          put(body, e, L.sym.info, y.info);
+          put(body, e, L.sym.other, y.other);
+          put(body, e, L.sym.shndx, y.shndx);
+          put(body, e, L.sym.value, y.value);
+          put(body, e, L.sym.size_field, y.size);
+          if (body.size() < e + L.sym.size) body.resize(e + L.sym.size, 0);
         }
       } else if ((s.type == elf::kShtRel || s.type == elf::kShtRela) && relocs.count(i)) {
         const bool rela = s.type == elf::kShtRela;
-        entsize = rela ? rela_size : rel_size;
+        entsize = rela ? L.rel.rela_size : L.rel.rel_size;
         const auto& entries = relocs.at(static_cast<uint32_t>(i));
+        const uint64_t type_mask = (uint64_t{1} << L.rel.sym_shift) - 1;
         for (size_t k = 0; k < entries.size(); ++k) {
           const Rel& r = entries[k];
           const size_t e = k * entsize;
-          word(body, e, r.offset);
-          if (is64)
-            put(body, e + 8, (uint64_t{r.symbol} << 32) | r.type);
-          else
-            put(body, e + 4, static_cast<uint32_t>((r.symbol << 8) | (r.type & 0xff)));
-          if (rela) word(body, e + (is64 ? 16 : 8), static_cast<uint64_t>(r.addend));
+          put(body, e, L.rel.offset, r.offset);
+          put(body, e, L.rel.info, (uint64_t{r.symbol} << L.rel.sym_shift) | (r.type & type_mask));
+          if (rela) put(body, e, L.rel.addend, static_cast<uint64_t>(r.addend));
         }
       } else {
         body = s.bytes;
-        if (s.type == elf::kShtRel) entsize = rel_size;
-        if (s.type == elf::kShtRela) entsize = rela_size;
+        if (s.type == elf::kShtRel) entsize = L.rel.rel_size;
+        if (s.type == elf::kShtRela) entsize = L.rel.rela_size;
       }
       if (s.type == elf::kShtNobits || s.type == elf::kShtNull) {
         placed[i] = {0, s.type == elf::kShtNobits ? s.size : 0, entsize};
@@ -200,44 +184,34 @@ struct ElfEdit {
       placed[i] = {at, body.size(), entsize};
     }
     const uint64_t shoff = (out.size() + 7) & ~uint64_t{7};
-    out.resize(shoff + shdr * sections.size(), 0);
+    out.resize(shoff + L.shdr.size * sections.size(), 0);
     for (size_t i = 1; i < sections.size(); ++i) {
       const Sec& s = sections[i];
-      const size_t h = shoff + i * shdr;
-      put(out, h, s.name_off);
-      put(out, h + 4, s.type);
-      if (is64) {
-        put(out, h + 8, s.flags);
-        put(out, h + 24, placed[i].offset);
-        put(out, h + 32, placed[i].size);
-        put(out, h + 40, s.link);
-        put(out, h + 44, s.info);
-        put(out, h + 48, s.align);
-        put(out, h + 56, placed[i].entsize);
-      } else {
-        put(out, h + 8, static_cast<uint32_t>(s.flags));
-        put(out, h + 16, static_cast<uint32_t>(placed[i].offset));
-        put(out, h + 20, static_cast<uint32_t>(placed[i].size));
-        put(out, h + 24, s.link);
-        put(out, h + 28, s.info);
-        put(out, h + 32, static_cast<uint32_t>(s.align));
-        put(out, h + 36, static_cast<uint32_t>(placed[i].entsize));
-      }
+      const size_t h = shoff + i * L.shdr.size;
+      put(out, h, L.shdr.name, s.name_off);
+      put(out, h, L.shdr.type, s.type);
+      put(out, h, L.shdr.flags, s.flags);
+      put(out, h, L.shdr.offset, placed[i].offset);
+      put(out, h, L.shdr.size_field, placed[i].size);
+      put(out, h, L.shdr.link, s.link);
+      put(out, h, L.shdr.info, s.info);
+      put(out, h, L.shdr.addralign, s.align);
+      put(out, h, L.shdr.entsize, placed[i].entsize);
     }
     // ELF header [gABI 4.1 "ELF Header"].
-    out[0] = 0x7f, out[1] = 'E', out[2] = 'L', out[3] = 'F';
-    out[4] = is64 ? elf::kClass64 : elf::kClass32;
+    std::copy(std::begin(elf::kMagic), std::end(elf::kMagic), out.begin());
+    out[4] = L.class_id;
     out[5] = endian == Endian::kLittle ? elf::kData2Lsb : elf::kData2Msb;
     out[6] = 1;  // EI_VERSION
-    put(out, 16, elf::kEtRel);
-    put(out, 18, machine);
-    put(out, 20, uint32_t{1});
-    word(out, is64 ? 40 : 32, shoff);
-    put(out, is64 ? 48 : 36, e_flags);
-    put(out, is64 ? 52 : 40, static_cast<uint16_t>(ehdr));
-    put(out, is64 ? 58 : 46, static_cast<uint16_t>(shdr));
-    put(out, is64 ? 60 : 48, static_cast<uint16_t>(sections.size()));
-    put(out, is64 ? 62 : 50, shstrndx);
+    put(out, 0, L.ehdr.type, elf::kEtRel);
+    put(out, 0, L.ehdr.machine, machine);
+    put(out, 0, L.ehdr.version, 1);
+    put(out, 0, L.ehdr.shoff, shoff);
+    put(out, 0, L.ehdr.flags, e_flags);
+    put(out, 0, L.ehdr.ehsize, L.ehdr.size);
+    put(out, 0, L.ehdr.shentsize, L.shdr.size);
+    put(out, 0, L.ehdr.shnum, sections.size());
+    put(out, 0, L.ehdr.shstrndx, shstrndx);
     return out;
   }
 
@@ -245,11 +219,9 @@ struct ElfEdit {
   // a header field in place).
   static uint64_t SectionHeaderOffset(std::span<const uint8_t> encoded, uint32_t index) {
     using namespace kexkit;
-    const bool is64 = encoded[4] == elf::kClass64;
+    const elf::ClassLayout& L = elf::LayoutOf(encoded[4] == elf::kClass64);
     const Endian e = encoded[5] == elf::kData2Lsb ? Endian::kLittle : Endian::kBig;
-    const uint64_t shoff = is64 ? LoadUnchecked<uint64_t>(encoded.data() + 40, e)
-                                : LoadUnchecked<uint32_t>(encoded.data() + 32, e);
-    return shoff + uint64_t{index} * (is64 ? 64 : 40);
+    return elf::Get(encoded.data(), L.ehdr.shoff, e) + uint64_t{index} * L.shdr.size;
   }
 };
 

@@ -174,36 +174,36 @@ int X86Load(const std::string& out, const char* vmlinuz) {
 // `loads` PT_LOADs of 0x2000 file bytes (0x3000 in memory) one after the other, "run0"
 // at 0x5c of the first when `relocatable`.
 std::vector<uint8_t> Vmlinux(kexkit::Endian e, int loads, bool relocatable) {
-  using kexkit::StoreUnchecked;
+  namespace elf = kexkit::elf;
+  const elf::ClassLayout& L = elf::kLayout64;
   const uint64_t vbase = 0xc000000000000000ull, off0 = 0x1000, step = 0x3000;
   std::vector<uint8_t> b(off0 + loads * step, 0);
-  auto p16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(&b[o], v, e); };
-  auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
-  auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
-  const uint8_t ident[] = {
-      0x7f, 'E', 'L', 'F', 2, static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2), 1};
-  std::copy(std::begin(ident), std::end(ident), b.begin());
-  p16(16, 2);
-  p16(18, 21);
-  p32(20, 1);
-  p64(24, vbase + 0x100);                         // e_entry
-  p64(32, 64);                                    // e_phoff
-  p32(48, e == kexkit::Endian::kLittle ? 2 : 1);  // ELFv2 / ELFv1
-  p16(52, 64);
-  p16(54, 56);
-  p16(56, static_cast<uint16_t>(loads));
+  auto put = [&](size_t rec, elf::Field f, uint64_t v) { elf::Put(&b[rec], f, v, e); };
+  std::copy(std::begin(elf::kMagic), std::end(elf::kMagic), b.begin());
+  b[4] = L.class_id;
+  b[5] = e == kexkit::Endian::kLittle ? elf::kData2Lsb : elf::kData2Msb;
+  b[6] = 1;
+  put(0, L.ehdr.type, elf::kEtExec);
+  put(0, L.ehdr.machine, elf::kEmPpc64);
+  put(0, L.ehdr.version, 1);
+  put(0, L.ehdr.entry, vbase + 0x100);
+  put(0, L.ehdr.phoff, L.ehdr.size);
+  put(0, L.ehdr.flags, e == kexkit::Endian::kLittle ? 2 : 1);  // ELFv2 / ELFv1
+  put(0, L.ehdr.ehsize, L.ehdr.size);
+  put(0, L.ehdr.phentsize, L.phdr.size);
+  put(0, L.ehdr.phnum, static_cast<uint64_t>(loads));
   for (int i = 0; i < loads; ++i) {
-    const size_t h = 64 + i * 56;
-    p32(h, 1);  // PT_LOAD
-    p32(h + 4, 7);
-    p64(h + 8, off0 + i * step);    // p_offset
-    p64(h + 16, vbase + i * step);  // p_vaddr
-    p64(h + 24, i * step);          // p_paddr
-    p64(h + 32, 0x2000);            // p_filesz
-    p64(h + 40, 0x3000);            // p_memsz
-    p64(h + 48, 0x1000);
+    const size_t h = L.ehdr.size + i * L.phdr.size;
+    put(h, L.phdr.type, elf::kPtLoad);
+    put(h, L.phdr.flags, 7);
+    put(h, L.phdr.offset, off0 + i * step);
+    put(h, L.phdr.vaddr, vbase + i * step);
+    put(h, L.phdr.paddr, i * step);
+    put(h, L.phdr.filesz, 0x2000);
+    put(h, L.phdr.memsz, 0x3000);
+    put(h, L.phdr.align, 0x1000);
   }
-  if (relocatable) p32(off0 + 0x5c, 0x72756e30);  // "run0"
+  if (relocatable) kexkit::StoreUnchecked<uint32_t>(&b[off0 + 0x5c], 0x72756e30, e);  // "run0"
   return b;
 }
 
@@ -224,51 +224,38 @@ int VmlinuxSeeds(const std::string& out) {
 // the kernel text, a direct-map range, vmalloc with no physical address), ELF64 LSB and
 // MSB, an ELF32 one, and one with phnum = PN_XNUM (the count in section header 0).
 std::vector<uint8_t> Kcore(bool is64, kexkit::Endian e, bool xnum) {
-  using kexkit::StoreUnchecked;
-  struct L {
+  namespace elf = kexkit::elf;
+  struct Load {
     uint32_t type;
     uint64_t vaddr, paddr, size;
   };
-  const std::vector<L> loads = {{4, 0, 0, 0x1000},
-                                {1, 0xffffffff81000000ull, 0x1000000, 0x2000000},
-                                {1, 0xffff888000000000ull, 0, 0x40000000},
-                                {1, 0xffffc90000000000ull, ~uint64_t{0}, 0x1000000}};
-  const size_t eh = is64 ? 64 : 52, ph = is64 ? 56 : 32, sh = is64 ? 64 : 40;
-  std::vector<uint8_t> b(eh + loads.size() * ph + sh, 0);
-  auto p16 = [&](size_t o, uint16_t v) { StoreUnchecked<uint16_t>(&b[o], v, e); };
-  auto p32 = [&](size_t o, uint32_t v) { StoreUnchecked<uint32_t>(&b[o], v, e); };
-  auto p64 = [&](size_t o, uint64_t v) { StoreUnchecked<uint64_t>(&b[o], v, e); };
-  auto word = [&](size_t o, uint64_t v) { is64 ? p64(o, v) : p32(o, static_cast<uint32_t>(v)); };
-  const uint8_t ident[] = {0x7f,
-                           'E',
-                           'L',
-                           'F',
-                           static_cast<uint8_t>(is64 ? 2 : 1),
-                           static_cast<uint8_t>(e == kexkit::Endian::kLittle ? 1 : 2),
-                           1};
-  std::copy(std::begin(ident), std::end(ident), b.begin());
-  p16(16, 4);  // ET_CORE
-  p16(18, is64 ? 62 : 3);
-  p32(20, 1);
-  word(is64 ? 32 : 28, eh);                      // e_phoff
-  word(is64 ? 40 : 32, eh + loads.size() * ph);  // e_shoff
-  p16(is64 ? 54 : 42, static_cast<uint16_t>(ph));
-  p16(is64 ? 56 : 44, xnum ? 0xffff : static_cast<uint16_t>(loads.size()));
-  p32(eh + loads.size() * ph + (is64 ? 44 : 28), static_cast<uint32_t>(loads.size()));
+  const std::vector<Load> loads = {{4, 0, 0, 0x1000},
+                                   {1, 0xffffffff81000000ull, 0x1000000, 0x2000000},
+                                   {1, 0xffff888000000000ull, 0, 0x40000000},
+                                   {1, 0xffffc90000000000ull, ~uint64_t{0}, 0x1000000}};
+  const elf::ClassLayout& L = elf::LayoutOf(is64);
+  const size_t shoff = L.ehdr.size + loads.size() * L.phdr.size;
+  std::vector<uint8_t> b(shoff + L.shdr.size, 0);
+  auto put = [&](size_t rec, elf::Field f, uint64_t v) { elf::Put(&b[rec], f, v, e); };
+  std::copy(std::begin(elf::kMagic), std::end(elf::kMagic), b.begin());
+  b[4] = L.class_id;
+  b[5] = e == kexkit::Endian::kLittle ? elf::kData2Lsb : elf::kData2Msb;
+  b[6] = 1;
+  put(0, L.ehdr.type, elf::kEtCore);
+  put(0, L.ehdr.machine, is64 ? elf::kEmX86_64 : elf::kEm386);
+  put(0, L.ehdr.version, 1);
+  put(0, L.ehdr.phoff, L.ehdr.size);
+  put(0, L.ehdr.shoff, shoff);
+  put(0, L.ehdr.phentsize, L.phdr.size);
+  put(0, L.ehdr.phnum, xnum ? 0xffff : loads.size());
+  put(shoff, L.shdr.info, loads.size());  // PN_XNUM's real count
   for (size_t i = 0; i < loads.size(); ++i) {
-    const size_t h = eh + i * ph;
-    p32(h, loads[i].type);
-    if (is64) {
-      p64(h + 16, loads[i].vaddr);
-      p64(h + 24, loads[i].paddr);
-      p64(h + 32, loads[i].size);
-      p64(h + 40, loads[i].size);
-    } else {
-      p32(h + 8, static_cast<uint32_t>(loads[i].vaddr));
-      p32(h + 12, static_cast<uint32_t>(loads[i].paddr));
-      p32(h + 16, static_cast<uint32_t>(loads[i].size));
-      p32(h + 20, static_cast<uint32_t>(loads[i].size));
-    }
+    const size_t h = L.ehdr.size + i * L.phdr.size;
+    put(h, L.phdr.type, loads[i].type);
+    put(h, L.phdr.vaddr, loads[i].vaddr);
+    put(h, L.phdr.paddr, loads[i].paddr);
+    put(h, L.phdr.filesz, loads[i].size);
+    put(h, L.phdr.memsz, loads[i].size);
   }
   return b;
 }

@@ -712,14 +712,14 @@ void ExpectLinkerAndLoaderRefuse(const std::vector<uint8_t>& purgatory,
   std::string api_message;
   auto obj = kexkit::link::RelocatableObject::Parse(purgatory, "purgatory.ro");
   if (!obj) {
-    api_message = obj.error().message;
+    api_message = obj.error().Line();
   } else if (auto img = kexkit::link::Link(*obj, 0x5000); !img) {
-    api_message = img.error().message;
+    api_message = img.error().Line();
   } else {
     std::vector<uint8_t> params(sizeof(kexkit::abi::PurgatoryParams));
     auto r = img->SetSymbol("kexkit_params", params);
     ASSERT_FALSE(r.has_value()) << "the linker accepted the broken object";
-    api_message = r.error().message;
+    api_message = r.error().Line();
   }
   for (const std::string& p : parts) {
     EXPECT_NE(api_message.find(p), std::string::npos)
@@ -749,7 +749,8 @@ TEST_F(BadInput, PurgatoryWithASectionOffsetPastTheEnd) {
   ASSERT_GT(text, 0);
   auto bytes = e.Encode();
   const uint64_t h = kktest::ElfEdit::SectionHeaderOffset(bytes, static_cast<uint32_t>(text));
-  kexkit::StoreUnchecked<uint64_t>(&bytes[h + 24], bytes.size() + 0x1000, kexkit::Endian::kLittle);
+  kexkit::elf::Put(&bytes[h], kexkit::elf::kLayout64.shdr.offset, bytes.size() + 0x1000,
+                   kexkit::Endian::kLittle);
   ExpectLinkerAndLoaderRefuse(bytes, {"purgatory.ro", "runs past the end of the file"},
                               Load({"--dry-run", "-l", P("vmlinuz")}));
 }
@@ -913,7 +914,7 @@ const std::vector<MemRange> kCrash = {{0x2c000000, 0x30000000, RangeType::kRam}}
 std::string SegmentsError(const std::vector<Segment>& segs, const std::vector<MemRange>& allowed,
                           const char* name) {
   auto r = kexkit::load::ValidateSegments(segs, allowed, name);
-  return r ? std::string() : r.error().message;
+  return r ? std::string() : r.error().Line();
 }
 
 TEST(BadSegments, MoreThan16) {
@@ -1038,7 +1039,7 @@ TEST(FuzzRegression, GetoptStateDoesNotLeakBetweenParses) {
   std::string a0 = "kexkit", a1 = "-l", a2 = "--append=x", a3 = "vmlinuz";
   char* second[] = {a0.data(), a1.data(), a2.data(), a3.data(), nullptr};
   auto r = kexkit::load::ParseCommandLine(4, second);
-  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_TRUE(r.has_value()) << r.error().Line();
   EXPECT_EQ(r->kernel, "vmlinuz");
   EXPECT_EQ(r->append, "x");
 }
@@ -1061,9 +1062,9 @@ TEST(FuzzRegression, ZeroSizedSymbolIsWritable) {
   e.symbols = {{}, {"z", 1, 4, 0, 0x10, 0, 1}};
   const auto bytes = e.Encode();
   auto obj = kexkit::link::RelocatableObject::Parse(bytes, "zero.o");
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   auto img = kexkit::link::Link(*obj, 0x1000);
-  ASSERT_TRUE(img.has_value()) << img.error().message;
+  ASSERT_TRUE(img.has_value()) << img.error().Line();
   EXPECT_TRUE(img->SetSymbol("z", std::span<const uint8_t>()).has_value());
 }
 
@@ -1074,7 +1075,7 @@ TEST(FuzzRegression, HugeCmdlineSizeIsCapped) {
   s.cmdline_size = 0x787878ff;
   s.kernel_bytes = 4096;
   auto bz = kexkit::x86::ParseBzImage(kktest::MakeBzImage(s), "huge-cmdline");
-  ASSERT_TRUE(bz.has_value()) << bz.error().message;
+  ASSERT_TRUE(bz.has_value()) << bz.error().Line();
   EXPECT_EQ(bz->cmdline_size, kexkit::x86::kMaxCmdlineSize);
   EXPECT_LT(kexkit::x86::BootParamsSize(*bz, 200), 256u << 10);
 }
@@ -1088,7 +1089,7 @@ TEST(FuzzRegression, HeaderShorterThanLoadflags) {
   b[0x206] = 0x02, b[0x207] = 0x02;                 // protocol 2.02
   auto bz = kexkit::x86::ParseBzImage(b, "short");  // the heap buffer ends at 0x208
   ASSERT_FALSE(bz.has_value());
-  EXPECT_NE(bz.error().message.find("past the end of the file"), std::string::npos);
+  EXPECT_NE(bz.error().Line().find("past the end of the file"), std::string::npos);
 }
 
 // A SHT_NULL section header is not range-checked (its fields are undefined), so it must
@@ -1107,18 +1108,19 @@ TEST(FuzzRegression, NullSectionsHaveNoBytes) {
   auto bytes = e.Encode();
   // The inactive section claims 16 MiB at 1 GiB into a file of a few hundred bytes.
   const uint64_t h = kktest::ElfEdit::SectionHeaderOffset(bytes, 3);
-  kexkit::StoreUnchecked<uint64_t>(&bytes[h + 24], 1ull << 30, kexkit::Endian::kLittle);
-  kexkit::StoreUnchecked<uint64_t>(&bytes[h + 32], 1ull << 20, kexkit::Endian::kLittle);
+  const kexkit::elf::ClassLayout& L = kexkit::elf::kLayout64;
+  kexkit::elf::Put(&bytes[h], L.shdr.offset, 1ull << 30, kexkit::Endian::kLittle);
+  kexkit::elf::Put(&bytes[h], L.shdr.size_field, 1ull << 20, kexkit::Endian::kLittle);
   auto obj = kexkit::link::RelocatableObject::Parse(bytes, "null.o");
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   EXPECT_TRUE(obj->SectionBytes(3).empty());
   auto img = kexkit::link::Link(*obj, 0x1000);
-  ASSERT_TRUE(img.has_value()) << img.error().message;
+  ASSERT_TRUE(img.has_value()) << img.error().Line();
   // ... and as the name table: the names cannot be read, which is an error, not a read.
   kexkit::StoreUnchecked<uint16_t>(&bytes[62], 3, kexkit::Endian::kLittle);
   auto bad = kexkit::link::RelocatableObject::Parse(bytes, "null.o");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_NE(bad.error().message.find("name offset"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().Line().find("name offset"), std::string::npos) << bad.error().Line();
 }
 
 // Link allocates the whole layout on the host: two 4 GiB NOBITS sections must be refused
@@ -1136,11 +1138,11 @@ TEST(FuzzRegression, ImageSizeIsBounded) {
       {".shstrtab", 12, 3, 0, 0, 0, 0, 1, std::vector<uint8_t>(shstr.begin(), shstr.end())}};
   const auto bytes = e.Encode();
   auto obj = kexkit::link::RelocatableObject::Parse(bytes, "big.o");
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   auto layout = kexkit::link::ComputeLayout(*obj);
   ASSERT_FALSE(layout.has_value());
-  EXPECT_NE(layout.error().message.find("larger than the 64 MiB kexkit links"), std::string::npos)
-      << layout.error().message;
+  EXPECT_NE(layout.error().Line().find("larger than the 64 MiB kexkit links"), std::string::npos)
+      << layout.error().Line();
 }
 
 #if KK_HAVE_PPC64_LOADER
@@ -1162,8 +1164,8 @@ TEST(FuzzRegression, DeviceTreeReserveMapWithoutTerminator) {
   };
   auto fdt = kexkit::ppc64::FdtBuilder::FromBlob(blob, "bad.dtb");
   ASSERT_FALSE(fdt.has_value());
-  EXPECT_NE(fdt.error().message.find("bad.dtb: memory reservation map"), std::string::npos)
-      << fdt.error().message;
+  EXPECT_NE(fdt.error().Line().find("bad.dtb: memory reservation map"), std::string::npos)
+      << fdt.error().Line();
 }
 #endif
 

@@ -62,7 +62,7 @@ Kernel MakeKernel(uint16_t version, uint32_t cmdline_size = 2047) {
   Poke<uint64_t>(b, 0x258, 0x1000000);
   Poke<uint32_t>(b, 0x260, 0x2000000);
   auto bz = x86::ParseBzImage(b, "synthetic");
-  EXPECT_TRUE(bz) << bz.error().message;
+  EXPECT_TRUE(bz) << bz.error().Line();
   if (bz) k.bz = *bz;
   return k;
 }
@@ -233,7 +233,7 @@ TEST(BootParams, DebianKernelHeader) {
   auto file = kktest::ReadFile(path);
   ASSERT_TRUE(file);
   auto bz = x86::ParseBzImage(*file, path);
-  ASSERT_TRUE(bz) << bz.error().message;
+  ASSERT_TRUE(bz) << bz.error().Line();
   const Bytes b = x86::BuildBootParams(*bz, 0x3000, "root=/dev/vda", 0x1000000, 0x3f000000, 0x1000,
                                        E820(5), {}, Seed());
   EXPECT_EQ(Get<uint32_t>(b, kHeader), x86::kHdrSMagic);

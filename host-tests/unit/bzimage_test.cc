@@ -37,9 +37,9 @@ class DebianKernel : public ::testing::Test {
   void ExpectError(const Bytes& b, const std::string& what) {
     auto bz = ParseBzImage(b, "vmlinuz-test");
     ASSERT_FALSE(bz) << "parsed, but must fail with: " << what;
-    EXPECT_EQ(bz.error().message.rfind("vmlinuz-test: ", 0), 0u) << bz.error().message;
-    EXPECT_NE(bz.error().message.find(what), std::string::npos)
-        << "'" << what << "' missing from: " << bz.error().message;
+    EXPECT_EQ(bz.error().Line().rfind("vmlinuz-test: ", 0), 0u) << bz.error().Line();
+    EXPECT_NE(bz.error().Line().find(what), std::string::npos)
+        << "'" << what << "' missing from: " << bz.error().Line();
   }
   std::string path_;
   Bytes file_;
@@ -47,7 +47,7 @@ class DebianKernel : public ::testing::Test {
 
 TEST_F(DebianKernel, HeaderFieldsAsTheBootProtocolDefinesThem) {
   auto bz = ParseBzImage(file_, path_);
-  ASSERT_TRUE(bz) << bz.error().message;
+  ASSERT_TRUE(bz) << bz.error().Line();
   EXPECT_GE(bz->version, 0x020c) << "a 64-bit entry needs boot protocol 2.12";
   EXPECT_EQ(bz->version, Raw<uint16_t>(file_, 0x206));
   EXPECT_TRUE(bz->xloadflags & kexkit::x86::kXlfKernel64) << "XLF_KERNEL_64";
@@ -129,8 +129,8 @@ TEST(BzImage, GarbageIsNotABzImage) {
   for (auto& x : b) x = static_cast<uint8_t>(rng());
   auto bz = ParseBzImage(b, "garbage.bin");
   ASSERT_FALSE(bz);
-  EXPECT_NE(bz.error().message.find("garbage.bin: not a bzImage"), std::string::npos)
-      << bz.error().message;
+  EXPECT_NE(bz.error().Line().find("garbage.bin: not a bzImage"), std::string::npos)
+      << bz.error().Line();
 }
 
 TEST(BzImage, ElfIsRefusedAsElf) {
@@ -139,9 +139,9 @@ TEST(BzImage, ElfIsRefusedAsElf) {
   ASSERT_TRUE(b);
   auto bz = ParseBzImage(*b, "vmlinux");
   ASSERT_FALSE(bz);
-  EXPECT_NE(bz.error().message.find("vmlinux: an ELF file (vmlinux?), not a bzImage"),
+  EXPECT_NE(bz.error().Line().find("vmlinux: an ELF file (vmlinux?), not a bzImage"),
             std::string::npos)
-      << bz.error().message;
+      << bz.error().Line();
 }
 
 // A synthetic header: protocol and header length gate which fields are read.
@@ -166,7 +166,7 @@ Bytes SyntheticBzImage(uint16_t version, uint8_t jump_len) {
 
 TEST(BzImage, FieldsAreGatedByProtocolVersion) {
   auto v204 = ParseBzImage(SyntheticBzImage(0x0204, 0x6a), "old");
-  ASSERT_TRUE(v204) << v204.error().message;
+  ASSERT_TRUE(v204) << v204.error().Line();
   EXPECT_EQ(v204->initrd_addr_max, 0x12345678u);
   EXPECT_EQ(v204->kernel_alignment, 0u) << "2.05 field read from a 2.04 header";
   EXPECT_EQ(v204->relocatable, 0);
@@ -177,7 +177,7 @@ TEST(BzImage, FieldsAreGatedByProtocolVersion) {
   EXPECT_FALSE(v204->Has64BitEntry());
 
   auto v20c = ParseBzImage(SyntheticBzImage(0x020c, 0x6a), "new");
-  ASSERT_TRUE(v20c) << v20c.error().message;
+  ASSERT_TRUE(v20c) << v20c.error().Line();
   EXPECT_EQ(v20c->kernel_alignment, 0x400000u);
   EXPECT_EQ(v20c->cmdline_size, 4095u);
   EXPECT_EQ(v20c->xloadflags, 3);
@@ -191,7 +191,7 @@ TEST(BzImage, FieldsPastTheHeaderEndAreNotRead) {
   // Protocol 2.12 but a header that ends at 0x252: pref_address and init_size are
   // outside it and keep their defaults.
   auto bz = ParseBzImage(SyntheticBzImage(0x020c, 0x50), "short");
-  ASSERT_TRUE(bz) << bz.error().message;
+  ASSERT_TRUE(bz) << bz.error().Line();
   EXPECT_EQ(bz->setup_header.size(), 0x252u - 0x1f1);
   EXPECT_EQ(bz->xloadflags, 3);
   EXPECT_EQ(bz->pref_address, 0x100000u);
@@ -203,8 +203,8 @@ TEST(BzImage, SetupHeaderRunningPastTheFile) {
   b.resize(0x280);
   auto bz = ParseBzImage(b, "tiny");
   ASSERT_FALSE(bz);
-  EXPECT_NE(bz.error().message.find("tiny: setup header runs past the end"), std::string::npos)
-      << bz.error().message;
+  EXPECT_NE(bz.error().Line().find("tiny: setup header runs past the end"), std::string::npos)
+      << bz.error().Line();
 }
 
 TEST(BzImage, NoProtectedModePart) {
@@ -212,9 +212,9 @@ TEST(BzImage, NoProtectedModePart) {
   b.resize(5 * 512);  // setup sectors only
   auto bz = ParseBzImage(b, "setup-only");
   ASSERT_FALSE(bz);
-  EXPECT_NE(bz.error().message.find("setup-only: 4 setup sectors reach past the end"),
+  EXPECT_NE(bz.error().Line().find("setup-only: 4 setup sectors reach past the end"),
             std::string::npos)
-      << bz.error().message;
+      << bz.error().Line();
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ Options Ok(std::vector<std::string> args) {
   std::string joined;
   for (const auto& a : args) joined += " " + a;
   auto o = Parse(args);
-  EXPECT_TRUE(o) << "kexkit" << joined << ": " << (o ? "" : o.error().message);
+  EXPECT_TRUE(o) << "kexkit" << joined << ": " << (o ? "" : o.error().Line());
   return o ? *o : Options{};
 }
 
@@ -34,10 +34,10 @@ void Err(std::vector<std::string> args, const std::string& what) {
   for (const auto& a : args) joined += " " + a;
   auto o = Parse(args);
   ASSERT_FALSE(o) << "kexkit" << joined << " must fail with: " << what;
-  EXPECT_NE(o.error().message.find(what), std::string::npos)
-      << "kexkit" << joined << ": '" << what << "' missing from: " << o.error().message;
-  EXPECT_EQ(o.error().message.find('\n'), std::string::npos) << "one line";
-  EXPECT_FALSE(o.error().message.empty());
+  EXPECT_NE(o.error().Line().find(what), std::string::npos)
+      << "kexkit" << joined << ": '" << what << "' missing from: " << o.error().Line();
+  EXPECT_EQ(o.error().Line().find('\n'), std::string::npos) << "one line";
+  EXPECT_FALSE(o.error().Line().empty());
 }
 
 // --- actions -------------------------------------------------------------------------------
@@ -335,8 +335,7 @@ TEST(Cli, ReparsesCleanlyAfterAnErrorInsideACluster) {
   char* first[] = {prog, cluster, nullptr};
   auto bad = kexkit::load::ParseCommandLine(2, first);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("unknown option -z"), std::string::npos)
-      << bad.error().message;
+  EXPECT_NE(bad.error().Line().find("unknown option -z"), std::string::npos) << bad.error().Line();
   Options e = Ok({"-e"});
   EXPECT_EQ(e.action, Action::kExec);
   EXPECT_FALSE(e.crash) << "a leftover -p from the previous argv";
@@ -346,7 +345,7 @@ TEST(Cli, ReparsesCleanlyAfterAnErrorInsideACluster) {
   char* second[] = {prog, cluster2, nullptr};
   ASSERT_FALSE(kexkit::load::ParseCommandLine(2, second));
   auto u = Parse({"-u"});
-  ASSERT_TRUE(u) << u.error().message;
+  ASSERT_TRUE(u) << u.error().Line();
   EXPECT_EQ(u->action, Action::kUnload);
 }
 

@@ -141,7 +141,7 @@ TEST_P(CoreHeaderClasses, EveryHeaderParsesBack) {
     spec.page_offset = 0xc0000000;  // i386's direct map, which fits in 32 bits
   }
   auto bytes = BuildCoreHeader(spec);
-  ASSERT_TRUE(bytes) << bytes.error().message;
+  ASSERT_TRUE(bytes) << bytes.error().Line();
   const Parsed p = Parse(*bytes);
 
   const Ehdr& e = p.eh;
@@ -191,7 +191,7 @@ INSTANTIATE_TEST_SUITE_P(AllClassesAndOrders, CoreHeaderClasses,
 TEST(CoreHeader, PlanMatchesEncoding) {
   CoreHeaderSpec spec = QemuSpec(true, Endian::kLittle);
   auto plan = PlanCoreHeader(spec);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   const Parsed p = Parse(EncodeCoreHeader(*plan));
   ASSERT_EQ(p.ph.size(), plan->phdrs.size());
   for (size_t i = 0; i < p.ph.size(); ++i) {
@@ -221,7 +221,7 @@ TEST(CoreHeader, BackupInsideALargerRangeSplitsIt) {
   spec.page_offset = 0xc000000000000000;
   spec.backup = CoreBackup{0, 0x10000, 0x18000000};
   auto bytes = BuildCoreHeader(spec);
-  ASSERT_TRUE(bytes) << bytes.error().message;
+  ASSERT_TRUE(bytes) << bytes.error().Line();
   const Parsed p = Parse(*bytes);
   ASSERT_EQ(p.ph.size(), 3u);
   EXPECT_EQ(p.eh.machine, 21);
@@ -239,7 +239,7 @@ TEST(CoreHeader, LinearLimitSplitsAndMarksHighmem) {
   spec.page_offset = 0xc0000000;
   spec.linear_limit = 0x38000000;
   auto bytes = BuildCoreHeader(spec);
-  ASSERT_TRUE(bytes) << bytes.error().message;
+  ASSERT_TRUE(bytes) << bytes.error().Line();
   const Parsed p = Parse(*bytes);
   ASSERT_EQ(p.ph.size(), 3u);
   ExpectPhdr(p.ph[1], kPtLoad, 0x100000, 0xc0100000, 0x100000, 0x37f00000, "lowmem");
@@ -251,10 +251,10 @@ TEST(CoreHeader, Elf32RefusesMemoryPast4G) {
   spec.memory.push_back({0x100000000, 0x140000000, RangeType::kRam});
   auto r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("ELF32 core header cannot describe memory at 0x100000000"),
+  EXPECT_NE(r.error().Line().find("ELF32 core header cannot describe memory at 0x100000000"),
             std::string::npos)
-      << r.error().message;
-  EXPECT_NE(r.error().message.find("--elf64-core-headers"), std::string::npos);
+      << r.error().Line();
+  EXPECT_NE(r.error().Line().find("--elf64-core-headers"), std::string::npos);
   spec.elf64 = true;
   EXPECT_TRUE(BuildCoreHeader(spec));
 }
@@ -264,14 +264,14 @@ TEST(CoreHeader, Elf32RefusesHighNotesAndVirtualAddresses) {
   spec.cpu_notes.push_back({0x107ec1a400, 368, 5});
   auto r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("cpu5 crash_notes"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().Line().find("cpu5 crash_notes"), std::string::npos) << r.error().Line();
 
   spec = QemuSpec(false, Endian::kLittle);
   spec.page_offset = 0xffff888000000000;  // an x86_64 direct map cannot be ELF32
   r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("virtual 0xffff888000001000"), std::string::npos)
-      << r.error().message;
+  EXPECT_NE(r.error().Line().find("virtual 0xffff888000001000"), std::string::npos)
+      << r.error().Line();
 }
 
 TEST(CoreHeader, RefusesBadInput) {
@@ -279,13 +279,13 @@ TEST(CoreHeader, RefusesBadInput) {
   spec.memory = {{0x100000, 0x200000, RangeType::kRam}, {0x180000, 0x300000, RangeType::kRam}};
   auto r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("overlaps"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().Line().find("overlaps"), std::string::npos) << r.error().Line();
 
   spec = QemuSpec(true, Endian::kLittle);
   spec.cpu_notes[1].size = 0;
   r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("cpu1 crash_notes"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().Line().find("cpu1 crash_notes"), std::string::npos) << r.error().Line();
 
   spec = QemuSpec(true, Endian::kLittle);
   spec.backup->size = 0;
@@ -304,11 +304,10 @@ TEST(CoreHeader, RefusesMorePhdrsThanEPhnumCounts) {
   }
   auto r = BuildCoreHeader(spec);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("65535 program headers"), std::string::npos)
-      << r.error().message;
+  EXPECT_NE(r.error().Line().find("65535 program headers"), std::string::npos) << r.error().Line();
   spec.memory.pop_back();
   auto ok = BuildCoreHeader(spec);
-  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_TRUE(ok) << ok.error().Line();
   EXPECT_EQ(Parse(*ok).eh.phnum, 0xfffe);
 }
 

@@ -5,13 +5,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/elf.h"
 
 namespace kktest {
 
@@ -27,50 +30,32 @@ struct KcorePhdr {
 // An ELF64 (or ELF32) ET_CORE header with `phdrs`, in the given byte order.
 inline std::vector<uint8_t> KcoreBytes(const std::vector<KcorePhdr>& phdrs, bool elf64 = true,
                                        kexkit::Endian e = kexkit::Endian::kLittle) {
-  const size_t eh = elf64 ? 64 : 52, ph = elf64 ? 56 : 32;
-  std::vector<uint8_t> b(eh + ph * phdrs.size(), 0);
-  auto u16 = [&](size_t o, uint16_t v) { kexkit::StoreUnchecked<uint16_t>(b.data() + o, v, e); };
-  auto u32 = [&](size_t o, uint32_t v) { kexkit::StoreUnchecked<uint32_t>(b.data() + o, v, e); };
-  auto u64 = [&](size_t o, uint64_t v) { kexkit::StoreUnchecked<uint64_t>(b.data() + o, v, e); };
-  b[0] = 0x7f, b[1] = 'E', b[2] = 'L', b[3] = 'F';
-  b[4] = elf64 ? 2 : 1;
-  b[5] = e == kexkit::Endian::kLittle ? 1 : 2;
+  namespace elf = kexkit::elf;
+  const elf::ClassLayout& L = elf::LayoutOf(elf64);
+  std::vector<uint8_t> b(L.ehdr.size + L.phdr.size * phdrs.size(), 0);
+  auto put = [&](size_t rec, elf::Field f, uint64_t v) { elf::Put(b.data() + rec, f, v, e); };
+  std::copy(std::begin(elf::kMagic), std::end(elf::kMagic), b.begin());
+  b[4] = L.class_id;
+  b[5] = e == kexkit::Endian::kLittle ? elf::kData2Lsb : elf::kData2Msb;
   b[6] = 1;
-  u16(16, 4);   // ET_CORE
-  u16(18, 62);  // EM_X86_64
-  u32(20, 1);
-  if (elf64) {
-    u64(32, eh);
-    u16(52, static_cast<uint16_t>(eh));
-    u16(54, static_cast<uint16_t>(ph));
-    u16(56, static_cast<uint16_t>(phdrs.size()));
-  } else {
-    u32(28, static_cast<uint32_t>(eh));
-    u16(40, static_cast<uint16_t>(eh));
-    u16(42, static_cast<uint16_t>(ph));
-    u16(44, static_cast<uint16_t>(phdrs.size()));
-  }
+  put(0, L.ehdr.type, elf::kEtCore);
+  put(0, L.ehdr.machine, elf::kEmX86_64);
+  put(0, L.ehdr.version, 1);
+  put(0, L.ehdr.phoff, L.ehdr.size);
+  put(0, L.ehdr.ehsize, L.ehdr.size);
+  put(0, L.ehdr.phentsize, L.phdr.size);
+  put(0, L.ehdr.phnum, phdrs.size());
   for (size_t i = 0; i < phdrs.size(); ++i) {
-    const size_t p = eh + i * ph;
+    const size_t p = L.ehdr.size + i * L.phdr.size;
     const KcorePhdr& h = phdrs[i];
-    u32(p, h.type);
-    if (elf64) {
-      u32(p + 4, 7);
-      u64(p + 8, 0x1000 + i * 0x1000);
-      u64(p + 16, h.vaddr);
-      u64(p + 24, h.paddr);
-      u64(p + 32, h.size);
-      u64(p + 40, h.size);
-      u64(p + 48, 0x1000);
-    } else {
-      u32(p + 4, static_cast<uint32_t>(0x1000 + i * 0x1000));
-      u32(p + 8, static_cast<uint32_t>(h.vaddr));
-      u32(p + 12, static_cast<uint32_t>(h.paddr));
-      u32(p + 16, static_cast<uint32_t>(h.size));
-      u32(p + 20, static_cast<uint32_t>(h.size));
-      u32(p + 24, 7);
-      u32(p + 28, 0x1000);
-    }
+    put(p, L.phdr.type, h.type);
+    put(p, L.phdr.flags, 7);
+    put(p, L.phdr.offset, 0x1000 + i * 0x1000);
+    put(p, L.phdr.vaddr, h.vaddr);
+    put(p, L.phdr.paddr, h.paddr);
+    put(p, L.phdr.filesz, h.size);
+    put(p, L.phdr.memsz, h.size);
+    put(p, L.phdr.align, 0x1000);
   }
   return b;
 }

@@ -140,7 +140,7 @@ class CrashDryRun : public ::testing::Test {
 TEST_F(CrashDryRun, QemuGuest) {
   kktest::TempFile kcore(kktest::KcoreBytes(kktest::QemuGuestKcore()));
   auto plan = Build(QemuOptions(kcore.path()));
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->flags, (62ul << 16) | 1);  // EM_X86_64, KEXEC_ON_CRASH
 
   constexpr uint64_t kCrashStart = 0x2e000000, kCrashEnd = 0x3e000000;
@@ -246,7 +246,7 @@ TEST_F(CrashDryRun, HotplugSizesTheHeaderForTheKernelAndLeavesItUnverified) {
   o.sysfs = sysfs.path();
   o.hotplug = true;
   auto plan = Build(o);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->flags, (62ul << 16) | 0x4 | 1);  // EM_X86_64, UPDATE_ELFCOREHDR, ON_CRASH
   const Segment* hdr = Find(*plan, "elfcorehdr");
   ASSERT_NE(hdr, nullptr);
@@ -267,7 +267,7 @@ TEST_F(CrashDryRun, HotplugSizesTheHeaderForTheKernelAndLeavesItUnverified) {
   // The control: without --hotplug the same header is verified and the flag is off.
   o.hotplug = false;
   auto plain = Build(o);
-  ASSERT_TRUE(plain) << plain.error().message;
+  ASSERT_TRUE(plain) << plain.error().Line();
   EXPECT_EQ(plain->flags, (62ul << 16) | 1);
   EXPECT_TRUE(Find(*plain, "elfcorehdr")->digested);
   EXPECT_LT(Find(*plain, "elfcorehdr")->memsz, PageAlign(917568));
@@ -281,10 +281,10 @@ TEST_F(CrashDryRun, HotplugOnAKernelWithoutItIsRefused) {
   o.hotplug = true;
   auto plan = Build(o);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("--hotplug: " + o.sysfs + "/kernel/crash_elfcorehdr_size"),
+  EXPECT_NE(plan.error().Line().find("--hotplug: " + o.sysfs + "/kernel/crash_elfcorehdr_size"),
             std::string::npos)
-      << plan.error().message;
-  EXPECT_EQ(plan.error().message.find('\n'), std::string::npos);
+      << plan.error().Line();
+  EXPECT_EQ(plan.error().Line().find('\n'), std::string::npos);
 }
 
 // The kernel finds the header it rewrites by its ELF magic: an initrd that starts so
@@ -301,9 +301,9 @@ TEST_F(CrashDryRun, HotplugRefusesAnotherSegmentStartingWithElfMagic) {
   o.initrd = initrd.path();
   auto plan = Build(o);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("--hotplug: the initrd segment starts with ELF magic"),
+  EXPECT_NE(plan.error().Line().find("--hotplug: the initrd segment starts with ELF magic"),
             std::string::npos)
-      << plan.error().message;
+      << plan.error().Line();
   o.hotplug = false;
   EXPECT_TRUE(Build(o)) << "without --hotplug an ELF initrd is the user's business";
 }
@@ -313,7 +313,7 @@ TEST_F(CrashDryRun, Elf32WhereEverythingIsBelow4G) {
   Options o = QemuOptions(kcore.path());
   o.core_elf_class = 32;
   auto plan = Build(o);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   const Segment* hdr = Find(*plan, "elfcorehdr");
   ASSERT_NE(hdr, nullptr);
   EXPECT_EQ(hdr->buf[4], 1);                                                     // ELFCLASS32
@@ -323,7 +323,7 @@ TEST_F(CrashDryRun, Elf32WhereEverythingIsBelow4G) {
 
 TEST_F(CrashDryRun, WithoutKcoreTheDefaultsAreNoted) {
   auto plan = Build(QemuOptions(DataPath("no-such-kcore")));
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_TRUE(HasNote(*plan, "no-such-kcore: No such file"));
   EXPECT_TRUE(HasNote(*plan, "no kernel text PT_LOAD"));
   EXPECT_TRUE(HasNote(*plan, "assuming 0xffff888000000000"));
@@ -351,7 +351,7 @@ Options EfiServerOptions(const std::string& kernel) {
 
 TEST_F(CrashDryRun, EfiServerWithHighAndLowCrashRegions) {
   auto plan = Build(EfiServerOptions(kernel_));
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   // kexec_load checks segments against crashk_res, the high range, only.
   for (const Segment& s : plan->segments) {
     EXPECT_GE(s.mem, 0x104f000000u) << s.what;
@@ -383,9 +383,9 @@ TEST_F(CrashDryRun, Elf32RefusedWithMemoryPast4G) {
   o.core_elf_class = 32;
   auto plan = Build(o);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("ELF32 core header cannot describe"), std::string::npos)
-      << plan.error().message;
-  EXPECT_NE(plan.error().message.find("past 4 GiB"), std::string::npos);
+  EXPECT_NE(plan.error().Line().find("ELF32 core header cannot describe"), std::string::npos)
+      << plan.error().Line();
+  EXPECT_NE(plan.error().Line().find("past 4 GiB"), std::string::npos);
 }
 
 TEST_F(CrashDryRun, NoCrashKernelReservation) {
@@ -394,8 +394,8 @@ TEST_F(CrashDryRun, NoCrashKernelReservation) {
   o.memmap = DataPath("no-such-memmap");
   auto plan = Build(o);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("no crashkernel= reservation"), std::string::npos)
-      << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("no crashkernel= reservation"), std::string::npos)
+      << plan.error().Line();
 }
 
 // Saved inputs stay together: pointing --sysfs / --iomem at copies moves the inputs
@@ -409,25 +409,25 @@ TEST(CrashInputsOptions, DerivedFromSysfsAndIomem) {
     return ParseCommandLine(static_cast<int>(args.size()), argv.data());
   };
   auto o = parse({"-p", "--dry-run", "--iomem=/saved/proc/iomem", "--sysfs=/saved/sys", "k"});
-  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_TRUE(o) << o.error().Line();
   EXPECT_EQ(o->memmap, "/saved/sys/firmware/memmap");
   EXPECT_EQ(o->boot_params, "/saved/sys/kernel/boot_params/data");
   EXPECT_EQ(o->kcore, "/saved/proc/kcore");
 
   o = parse({"-p", "--dry-run", "--iomem=iomem", "--sysfs=/s", "--memmap=/m", "--kcore=/k",
              "--boot-params=/b", "k"});
-  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_TRUE(o) << o.error().Line();
   EXPECT_EQ(o->memmap, "/m");
   EXPECT_EQ(o->boot_params, "/b");
   EXPECT_EQ(o->kcore, "/k");
 
   o = parse({"-p", "--dry-run", "--iomem=iomem", "k"});
-  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_TRUE(o) << o.error().Line();
   EXPECT_EQ(o->kcore, "kcore");
   EXPECT_EQ(o->memmap, "/sys/firmware/memmap");
 
   o = parse({"-p", "k"});
-  ASSERT_TRUE(o) << o.error().message;
+  ASSERT_TRUE(o) << o.error().Line();
   EXPECT_EQ(o->kcore, "/proc/kcore");
   EXPECT_EQ(o->boot_params, "/sys/kernel/boot_params/data");
 }

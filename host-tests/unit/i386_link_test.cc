@@ -84,11 +84,11 @@ TEST_P(I386Golden, MatchesGnuLd) {
   ASSERT_TRUE(ok) << golden << ".bin";
 
   auto obj = RelocatableObject::Parse(bytes, object);
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   EXPECT_EQ(obj->format().machine, kexkit::elf::kEm386);
   EXPECT_EQ(obj->format().cls, kexkit::link::ElfClass::k32);
   auto image = Link(*obj, c.base);
-  ASSERT_TRUE(image.has_value()) << image.error().message;
+  ASSERT_TRUE(image.has_value()) << image.error().Line();
 
   const auto got = image->bytes();
   ASSERT_EQ(got.size(), expected.size()) << "PROGBITS extent differs from GNU ld's";
@@ -118,7 +118,7 @@ TEST_P(I386Golden, MatchesGnuLd) {
   for (const auto& [name, value] : symbols) {
     if (name == "__kk_golden_end") continue;
     auto addr = image->SymbolAddress(name);
-    ASSERT_TRUE(addr.has_value()) << addr.error().message;
+    ASSERT_TRUE(addr.has_value()) << addr.error().Line();
     EXPECT_EQ(*addr, value) << name;
     ++checked;
   }
@@ -144,17 +144,17 @@ TEST(I386Purgatory, AbiSymbols) {
   const std::vector<uint8_t> bytes = Slurp(path, &ok);
   ASSERT_TRUE(ok) << path;
   auto obj = RelocatableObject::Parse(bytes, path);
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   auto image = Link(*obj, 0x5000);
-  ASSERT_TRUE(image.has_value()) << image.error().message;
+  ASSERT_TRUE(image.has_value()) << image.error().Line();
   EXPECT_TRUE(image->SymbolAddress("kexkit_start").has_value());
   EXPECT_TRUE(image->SymbolAddress("kexkit_stack_top").has_value());
   std::vector<uint8_t> entry(sizeof(kexkit::abi::EntryI386), 0);
   auto set = image->SetSymbol("kexkit_entry_i386", entry);
-  EXPECT_TRUE(set.has_value()) << set.error().message;
+  EXPECT_TRUE(set.has_value()) << set.error().Line();
   std::vector<uint8_t> params(sizeof(kexkit::abi::PurgatoryParams), 0);
   set = image->SetSymbol("kexkit_params", params);
-  EXPECT_TRUE(set.has_value()) << set.error().message;
+  EXPECT_TRUE(set.has_value()) << set.error().Line();
   // The x86_64 block is not in the i386 blob: a loader of the wrong width fails loudly.
   EXPECT_FALSE(image->SymbolAddress("kexkit_entry_x86_64").has_value());
 }
@@ -167,11 +167,11 @@ TEST(I386Purgatory, RefusesImageAbove4G) {
   const std::vector<uint8_t> bytes = Slurp(path, &ok);
   ASSERT_TRUE(ok) << path;
   auto obj = RelocatableObject::Parse(bytes, path);
-  ASSERT_TRUE(obj.has_value()) << obj.error().message;
+  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
   auto image = Link(*obj, 0xffffc000);
   ASSERT_FALSE(image.has_value());
-  EXPECT_NE(image.error().message.find("does not fit the address space"), std::string::npos)
-      << image.error().message;
+  EXPECT_NE(image.error().Line().find("does not fit the address space"), std::string::npos)
+      << image.error().Line();
 }
 
 }  // namespace

@@ -199,7 +199,7 @@ class I386Loader : public testing::Test {
 
 TEST_F(I386Loader, KexecPlacementAndHandOff) {
   auto plan = Plan();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   EXPECT_EQ(plan->flags, 3ul << 16) << "KEXEC_ARCH_386, not on crash";
   for (const Segment& s : plan->segments) {
     EXPECT_LE(s.mem + s.memsz, k4G) << s.what << ": the 32-bit hand-off runs with paging off";
@@ -250,14 +250,14 @@ TEST_F(I386Loader, KernelStaysInLowmem) {
       "37000000-7fffffff : System RAM\n");
   auto plan = Plan();
   ASSERT_FALSE(plan.has_value());
-  EXPECT_NE(plan.error().message.find(opt_.kernel), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().Line().find(opt_.kernel), std::string::npos) << plan.error().Line();
 
   // With room below 0x38000000 it goes there.
   SetIomem(
       "00001000-0009fbff : System RAM\n"
       "30000000-7fffffff : System RAM\n");
   plan = Plan();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   const Segment* kernel = Find(*plan, "kernel");
   ASSERT_NE(kernel, nullptr);
   EXPECT_EQ(kernel->mem, 0x30000000u);
@@ -273,15 +273,15 @@ TEST_F(I386Loader, Entry32BitOnX86_64KeepsEverythingBelow4G) {
       "100000000-2ffffffff : System RAM\n");
   opt_.entry_32bit = true;
   auto plan = Plan(/*bits64=*/true);
-  if (!plan && plan.error().message == "no x86_64 purgatory.ro") GTEST_SKIP();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  if (!plan && plan.error().Line() == "no x86_64 purgatory.ro") GTEST_SKIP();
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   EXPECT_EQ(plan->flags, 62ul << 16);
   for (const Segment& s : plan->segments) EXPECT_LE(s.mem + s.memsz, k4G) << s.what;
 
   // Without --entry-32bit the initrd goes to the top of RAM, above 4 GiB.
   opt_.entry_32bit = false;
   plan = Plan(/*bits64=*/true);
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   const Segment* initrd = Find(*plan, "initrd");
   ASSERT_NE(initrd, nullptr);
   EXPECT_GT(initrd->mem, k4G);
@@ -292,7 +292,7 @@ TEST_F(I386Loader, Entry32BitOnX86_64KeepsEverythingBelow4G) {
 TEST_F(I386Loader, CrashUsesElf32CoreHeaderByDefault) {
   opt_.crash = true;
   auto plan = Plan();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   EXPECT_EQ(plan->flags, (3ul << 16) | 1);
   for (const Segment& s : plan->segments) {
     EXPECT_GE(s.mem, 0x07000000u) << s.what;
@@ -312,7 +312,7 @@ TEST_F(I386Loader, CrashUsesElf32CoreHeaderByDefault) {
 
   opt_.core_elf_class = 64;
   plan = Plan();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   hdr = Find(*plan, "elfcorehdr");
   ASSERT_NE(hdr, nullptr);
   EXPECT_EQ(hdr->buf[4], 2) << "--elf64-core-headers";
@@ -328,7 +328,7 @@ TEST_F(I386Loader, CrashWithRamAbove4GUsesElf64) {
       "100000000-13fffffff : System RAM\n");
   opt_.crash = true;
   auto plan = Plan();
-  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  ASSERT_TRUE(plan.has_value()) << plan.error().Line();
   const Segment* hdr = Find(*plan, "elfcorehdr");
   ASSERT_NE(hdr, nullptr);
   EXPECT_EQ(hdr->buf[4], 2) << "ELFCLASS64";
@@ -338,7 +338,7 @@ TEST_F(I386Loader, CrashWithRamAbove4GUsesElf64) {
   opt_.core_elf_class = 32;  // --elf32-core-headers cannot hold it: refused by name
   plan = Plan();
   ASSERT_FALSE(plan.has_value());
-  EXPECT_NE(plan.error().message.find("elf64"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("elf64"), std::string::npos) << plan.error().Line();
 }
 
 }  // namespace

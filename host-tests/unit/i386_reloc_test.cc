@@ -48,10 +48,10 @@ std::string Apply(uint32_t type, int width, uint32_t in_place, uint64_t place, u
   for (int i = 0; i < width; ++i) buf[4 + i] = static_cast<uint8_t>(in_place >> (8 * i));
   RelocSite s{type, buf, 4, place, symbol, 0, 0, 0, Endian::kLittle};
   auto a = Arch().implicit_addend(s);
-  if (!a) return a.error().message;
+  if (!a) return a.error().Line();
   s.addend = *a;
   auto r = Arch().apply(s);
-  if (!r) return r.error().message;
+  if (!r) return r.error().Line();
   *out = buf;
   return "";
 }

@@ -35,7 +35,7 @@ void ExpectRange(const MemRange& r, uint64_t start, uint64_t end, RangeType type
 
 TEST(Iomem, QemuPcWithCrashKernel) {
   auto map = ParseIomem(Sample("iomem-qemu-pc-crashkernel.txt"), "iomem-qemu");
-  ASSERT_TRUE(map) << map.error().message;
+  ASSERT_TRUE(map) << map.error().Line();
   // Top-level lines only; nested ones (System ROM, Kernel code, PCI BARs) are not ranges.
   ASSERT_EQ(map->ranges.size(), 17u);
   ExpectRange(map->ranges[0], 0, 0x1000, RangeType::kReserved);
@@ -56,7 +56,7 @@ TEST(Iomem, QemuPcWithCrashKernel) {
 
 TEST(Iomem, CloudVmWith64BitRangesAndDeepNesting) {
   auto map = ParseIomem(Sample("iomem-cloud-vm.txt"), "iomem-cloud");
-  ASSERT_TRUE(map) << map.error().message;
+  ASSERT_TRUE(map) << map.error().Line();
   EXPECT_TRUE(map->crash.empty());
   const auto ram = map->Ram();
   ASSERT_EQ(ram.size(), 3u);
@@ -69,7 +69,7 @@ TEST(Iomem, CloudVmWith64BitRangesAndDeepNesting) {
 
 TEST(Iomem, TwoCrashKernelRanges) {
   auto map = ParseIomem(Sample("iomem-efi-server-crash-high-low.txt"), "iomem-efi");
-  ASSERT_TRUE(map) << map.error().message;
+  ASSERT_TRUE(map) << map.error().Line();
   ASSERT_EQ(map->crash.size(), 2u);
   ExpectRange(map->crash[0], 0x0f000000, 0x1f000000, RangeType::kOther);      // crashk_low_res
   ExpectRange(map->crash[1], 0x104f000000, 0x106f000000, RangeType::kOther);  // crashk_res
@@ -88,22 +88,22 @@ TEST(Iomem, TwoCrashKernelRanges) {
 TEST(Iomem, NonRootViewIsRefused) {
   auto map = ParseIomem(Sample("iomem-nonroot.txt"), "iomem-nonroot");
   ASSERT_FALSE(map);
-  EXPECT_NE(map.error().message.find("iomem-nonroot: every address reads as zero"),
+  EXPECT_NE(map.error().Line().find("iomem-nonroot: every address reads as zero"),
             std::string::npos)
-      << map.error().message;
+      << map.error().Line();
 }
 
 TEST(Iomem, MalformedLinesNameTheLine) {
   auto map = ParseIomem("00000000-00000fff : Reserved\n00001000 System RAM\n", "x");
   ASSERT_FALSE(map);
-  EXPECT_NE(map.error().message.find("x:2: malformed line"), std::string::npos)
-      << map.error().message;
+  EXPECT_NE(map.error().Line().find("x:2: malformed line"), std::string::npos)
+      << map.error().Line();
   map = ParseIomem("00002000-00000fff : Reserved\n", "y");
   ASSERT_FALSE(map);
-  EXPECT_NE(map.error().message.find("y:1: range ends before it starts"), std::string::npos);
+  EXPECT_NE(map.error().Line().find("y:1: range ends before it starts"), std::string::npos);
   map = ParseIomem("", "z");
   ASSERT_FALSE(map);
-  EXPECT_NE(map.error().message.find("z: no memory ranges"), std::string::npos);
+  EXPECT_NE(map.error().Line().find("z: no memory ranges"), std::string::npos);
 }
 
 }  // namespace

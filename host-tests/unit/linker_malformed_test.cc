@@ -246,21 +246,21 @@ constexpr uint64_t kBase = 0x100000;
 void ExpectParseError(const std::vector<uint8_t>& bytes, const std::string& what) {
   auto obj = RelocatableObject::Parse(bytes, "mini.o");
   ASSERT_FALSE(obj) << "parsed, but must fail with: " << what;
-  EXPECT_EQ(obj.error().message.rfind("mini.o: ", 0), 0u) << obj.error().message;
-  EXPECT_NE(obj.error().message.find(what), std::string::npos)
-      << "'" << what << "' missing from: " << obj.error().message;
+  EXPECT_EQ(obj.error().Line().rfind("mini.o: ", 0), 0u) << obj.error().Line();
+  EXPECT_NE(obj.error().Line().find(what), std::string::npos)
+      << "'" << what << "' missing from: " << obj.error().Line();
 }
 
 // Parse must succeed and Link (or layout) fail naming the file and `what`.
 void ExpectLinkError(const std::vector<uint8_t>& bytes, const std::vector<std::string>& what) {
   auto obj = RelocatableObject::Parse(bytes, "mini.o");
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto image = Link(*obj, kBase);
   ASSERT_FALSE(image) << "linked, but must fail with: " << what.front();
-  EXPECT_EQ(image.error().message.rfind("mini.o: ", 0), 0u) << image.error().message;
+  EXPECT_EQ(image.error().Line().rfind("mini.o: ", 0), 0u) << image.error().Line();
   for (const std::string& w : what) {
-    EXPECT_NE(image.error().message.find(w), std::string::npos)
-        << "'" << w << "' missing from: " << image.error().message;
+    EXPECT_NE(image.error().Line().find(w), std::string::npos)
+        << "'" << w << "' missing from: " << image.error().Line();
   }
 }
 
@@ -270,9 +270,9 @@ TEST(MiniElf, BaselineLinksAndRelocates) {
   MiniElf m;
   const auto bytes = m.Build();
   auto obj = RelocatableObject::Parse(bytes, "mini.o");
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto image = Link(*obj, kBase);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
   // .text at 0, .data at 16: PC32 = (base + 16) - 4 - (base + 4) = 8.
   const auto img = image->bytes();
   ASSERT_EQ(img.size(), 32u);
@@ -290,9 +290,9 @@ TEST(MiniElf, BaselineI386Rel) {
   for (int i = 5; i < 8; ++i) m.secs[MiniElf::kText].data[i] = 0xff;
   const auto bytes = m.Build();
   auto obj = RelocatableObject::Parse(bytes, "mini.o");
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto image = Link(*obj, kBase);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
   EXPECT_EQ(image->bytes()[4], 8);
 }
 
@@ -495,7 +495,7 @@ TEST(MalformedElf, UndefinedWeakSymbolIsZero) {
   auto obj = RelocatableObject::Parse(b, "mini.o");
   ASSERT_TRUE(obj);
   auto image = Link(*obj, kBase);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
   EXPECT_EQ(image->bytes()[0], 0x34);
   EXPECT_EQ(image->bytes()[1], 0x12);
   EXPECT_EQ(image->bytes()[2], 0);
@@ -560,19 +560,19 @@ class MiniImage : public ::testing::Test {
     obj_.reset();
     bytes_ = m.Build();
     auto obj = RelocatableObject::Parse(bytes_, "mini.o");
-    ASSERT_TRUE(obj) << obj.error().message;
+    ASSERT_TRUE(obj) << obj.error().Line();
     obj_.emplace(std::move(*obj));
     auto image = Link(*obj_, kBase);
-    ASSERT_TRUE(image) << image.error().message;
+    ASSERT_TRUE(image) << image.error().Line();
     image_.emplace(std::move(*image));
   }
   void ExpectSetError(const std::string& name, size_t size, const std::string& what) {
     std::vector<uint8_t> v(size, 0xab);
     auto r = image_->SetSymbol(name, v);
     ASSERT_FALSE(r) << "SetSymbol(" << name << ", " << size << ") must fail";
-    EXPECT_EQ(r.error().message.rfind("mini.o: ", 0), 0u) << r.error().message;
-    EXPECT_NE(r.error().message.find(what), std::string::npos)
-        << "'" << what << "' missing from: " << r.error().message;
+    EXPECT_EQ(r.error().Line().rfind("mini.o: ", 0), 0u) << r.error().Line();
+    EXPECT_NE(r.error().Line().find(what), std::string::npos)
+        << "'" << what << "' missing from: " << r.error().Line();
     auto g = image_->GetSymbol(name, size);
     EXPECT_FALSE(g) << "GetSymbol has the same checks";
   }
@@ -640,7 +640,7 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
   auto orig = kktest::ReadFile(kktest::PurgatoryPath());
   ASSERT_TRUE(orig) << kktest::PurgatoryPath();
   auto clean = RelocatableObject::Parse(*orig, "purgatory.ro");
-  ASSERT_TRUE(clean) << clean.error().message;
+  ASSERT_TRUE(clean) << clean.error().Line();
   std::vector<std::pair<uint64_t, uint64_t>> hot = {{0, 64}};
   const uint64_t shoff =
       kexkit::LoadUnchecked<uint64_t>(orig->data() + 40, kexkit::Endian::kLittle);
@@ -684,13 +684,13 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
     auto obj = RelocatableObject::Parse(b, "purgatory.ro");
     if (!obj) {
       ++rejected;
-      ASSERT_EQ(obj.error().message.rfind("purgatory.ro: ", 0), 0u) << obj.error().message;
+      ASSERT_EQ(obj.error().Line().rfind("purgatory.ro: ", 0), 0u) << obj.error().Line();
       continue;
     }
     ++parsed;
     auto layout = ComputeLayout(*obj);
     if (!layout) {
-      ASSERT_EQ(layout.error().message.rfind("purgatory.ro: ", 0), 0u) << layout.error().message;
+      ASSERT_EQ(layout.error().Line().rfind("purgatory.ro: ", 0), 0u) << layout.error().Line();
       continue;
     }
     // Link allocates mem_size bytes of host memory, and ComputeLayout accepts a NOBITS
@@ -699,7 +699,7 @@ TEST(MalformedElf, PurgatoryMutationsNeverCrash) {
     for (uint64_t base : {uint64_t{0x5000}, uint64_t{0x123456000}}) {
       auto image = Link(*obj, base);
       if (!image) {
-        ASSERT_EQ(image.error().message.rfind("purgatory.ro: ", 0), 0u) << image.error().message;
+        ASSERT_EQ(image.error().Line().rfind("purgatory.ro: ", 0), 0u) << image.error().Line();
         continue;
       }
       ++linked;

@@ -83,9 +83,9 @@ TEST_P(GoldenLink, ImageAndSymbolsMatchGnuLd) {
   ASSERT_FALSE(nm.empty()) << prefix << ".syms";
 
   auto obj = RelocatableObject::Parse(*obj_bytes, c.stem);
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto image = Link(*obj, base);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
 
   const auto ours = image->bytes();
   ASSERT_FALSE(ld_bytes->empty());
@@ -110,7 +110,7 @@ TEST_P(GoldenLink, ImageAndSymbolsMatchGnuLd) {
     }
     if (sym.type == 'A' || sym.type == 'a' || nm.count(name) != 1) continue;
     auto addr = image->SymbolAddress(name);
-    ASSERT_TRUE(addr) << addr.error().message;
+    ASSERT_TRUE(addr) << addr.error().Line();
     EXPECT_EQ(*addr, sym.value) << "symbol " << name;
     ++checked;
   }
@@ -144,7 +144,7 @@ std::set<uint32_t> TypesIn(const std::vector<std::string>& stems) {
     EXPECT_TRUE(bytes) << stem;
     if (!bytes) continue;
     auto obj = RelocatableObject::Parse(*bytes, stem);
-    EXPECT_TRUE(obj) << obj.error().message;
+    EXPECT_TRUE(obj) << obj.error().Line();
     if (!obj) continue;
     for (const auto& rs : obj->relocations()) {
       if (!(obj->sections()[rs.target].flags & kexkit::elf::kShfAlloc)) continue;
@@ -194,7 +194,7 @@ Loaded LoadGolden(const std::string& stem) {
   if (!bytes) return l;
   l.bytes = std::move(*bytes);
   auto obj = RelocatableObject::Parse(l.bytes, stem + ".o");
-  EXPECT_TRUE(obj) << obj.error().message;
+  EXPECT_TRUE(obj) << obj.error().Line();
   if (obj) l.obj.emplace(std::move(*obj));
   return l;
 }
@@ -206,8 +206,8 @@ void ExpectLinkError(const std::string& stem, uint64_t base, std::vector<std::st
   auto image = Link(*l.obj, base);
   ASSERT_FALSE(image) << stem << " linked at 0x" << std::hex << base << " but must not";
   for (const std::string& p : parts) {
-    EXPECT_NE(image.error().message.find(p), std::string::npos)
-        << "'" << p << "' missing from: " << image.error().message;
+    EXPECT_NE(image.error().Line().find(p), std::string::npos)
+        << "'" << p << "' missing from: " << image.error().Line();
   }
 }
 
@@ -242,14 +242,14 @@ TEST(LinkerRange, Pc32EdgesOfTheSigned32BitRange) {
   for (uint64_t base : {0xfffffff9ull, 0x1fffffff8ull}) {
     auto r = Link(*l.obj, base);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("R_X86_64_32 value"), std::string::npos)
-        << "base 0x" << std::hex << base << ": " << r.error().message;
+    EXPECT_NE(r.error().Line().find("R_X86_64_32 value"), std::string::npos)
+        << "base 0x" << std::hex << base << ": " << r.error().Line();
   }
   for (uint64_t base : {0xfffffff8ull, 0x1fffffff9ull}) {
     auto r = Link(*l.obj, base);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("R_X86_64_PC32"), std::string::npos)
-        << "base 0x" << std::hex << base << ": " << r.error().message;
+    EXPECT_NE(r.error().Line().find("R_X86_64_PC32"), std::string::npos)
+        << "base 0x" << std::hex << base << ": " << r.error().Line();
   }
 }
 
@@ -302,18 +302,18 @@ TEST(PurgatoryLink, LoaderSymbolsResolveAndPatch) {
   auto bytes = kktest::ReadFile(kktest::PurgatoryPath());
   ASSERT_TRUE(bytes) << kktest::PurgatoryPath();
   auto obj = RelocatableObject::Parse(*bytes, "purgatory.ro");
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto layout = ComputeLayout(*obj);
-  ASSERT_TRUE(layout) << layout.error().message;
+  ASSERT_TRUE(layout) << layout.error().Line();
   EXPECT_GT(layout->mem_size, layout->file_size) << "the stack lives in .bss";
   auto image = Link(*obj, 0x5000);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
   EXPECT_EQ(image->bytes().size(), layout->file_size);
 
   auto start = image->SymbolAddress("kexkit_start");
-  ASSERT_TRUE(start) << start.error().message;
+  ASSERT_TRUE(start) << start.error().Line();
   auto stack = image->SymbolAddress("kexkit_stack_top");
-  ASSERT_TRUE(stack) << stack.error().message;
+  ASSERT_TRUE(stack) << stack.error().Line();
   EXPECT_GE(*stack, 0x5000 + layout->file_size);
   EXPECT_LE(*stack, 0x5000 + layout->mem_size);
 
@@ -322,7 +322,7 @@ TEST(PurgatoryLink, LoaderSymbolsResolveAndPatch) {
   for (size_t i = 0; i < params.size(); ++i) params[i] = static_cast<uint8_t>(i * 7 + 1);
   ASSERT_TRUE(image->SetSymbol("kexkit_params", params));
   auto back = image->GetSymbol("kexkit_params", params.size());
-  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_TRUE(back) << back.error().Line();
   EXPECT_TRUE(std::equal(back->begin(), back->end(), params.begin()));
   auto addr = image->SymbolAddress("kexkit_params");
   ASSERT_TRUE(addr);

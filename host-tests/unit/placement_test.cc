@@ -107,7 +107,7 @@ class Placement : public ::testing::Test {
     ASSERT_TRUE(kfile);
     kernel_bytes_ = std::move(*kfile);
     auto bz = kexkit::x86::ParseBzImage(kernel_bytes_, kernel_);
-    ASSERT_TRUE(bz) << bz.error().message;
+    ASSERT_TRUE(bz) << bz.error().Line();
     bz_ = *bz;
 
     // 300 KiB + 123 bytes: not a page multiple, so the segment has a zero tail.
@@ -181,10 +181,10 @@ class Placement : public ::testing::Test {
   void LinkOwn(uint64_t base, OwnLink* out) {
     out->object = purgatory_;
     auto obj = kexkit::link::RelocatableObject::Parse(out->object, "purgatory.ro");
-    ASSERT_TRUE(obj) << obj.error().message;
+    ASSERT_TRUE(obj) << obj.error().Line();
     out->obj.emplace(std::move(*obj));
     auto image = kexkit::link::Link(*out->obj, base);
-    ASSERT_TRUE(image) << image.error().message;
+    ASSERT_TRUE(image) << image.error().Line();
     out->image.emplace(std::move(*image));
   }
 
@@ -198,7 +198,7 @@ class Placement : public ::testing::Test {
 
 TEST_F(Placement, QemuPcOneGiB) {
   auto plan = Build();
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   ASSERT_NO_FATAL_FAILURE(CheckCommonInvariants(*plan, kQemuRam));
 
   const Segment* kernel = Find(*plan, "kernel");
@@ -334,7 +334,7 @@ TEST_F(Placement, PrefAddressTakenMovesTheKernelUpAligned) {
       "01000000-01ffffff : Reserved\n"
       "02000000-3ffdffff : System RAM\n");
   auto plan = Build();
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   const std::vector<MemRange> ram = {{0x1000, 0x9fc00, RangeType::kRam},
                                      {0x100000, 0x1000000, RangeType::kRam},
                                      {0x2000000, 0x3ffe0000, RangeType::kRam}};
@@ -349,7 +349,7 @@ TEST_F(Placement, PrefAddressTakenMovesTheKernelUpAligned) {
 TEST_F(Placement, MemMaxKeepsEverythingBelow) {
   opt_.mem_max = 0x1fffffff;
   auto plan = Build();
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   ASSERT_NO_FATAL_FAILURE(CheckCommonInvariants(*plan, kQemuRam));
   for (const Segment& s : plan->segments) {
     EXPECT_LE(s.mem + s.memsz, 0x20000000u) << s.what;
@@ -362,7 +362,7 @@ TEST_F(Placement, MemMaxKeepsEverythingBelow) {
 TEST_F(Placement, WithoutInitrd) {
   opt_.initrd.clear();
   auto plan = Build();
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   ASSERT_NO_FATAL_FAILURE(CheckCommonInvariants(*plan, kQemuRam));
   EXPECT_EQ(plan->segments.size(), 3u);
   EXPECT_EQ(Find(*plan, "initrd"), nullptr);
@@ -375,7 +375,7 @@ TEST_F(Placement, WithoutInitrd) {
 TEST_F(Placement, NoChecksAndCorruptDigest) {
   opt_.no_checks = true;
   auto plan = Build();
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   OwnLink own;
   const Segment* purg = Find(*plan, "purgatory");
   ASSERT_TRUE(purg);
@@ -392,7 +392,7 @@ TEST_F(Placement, NoChecksAndCorruptDigest) {
        {std::optional<uint32_t>{}, std::optional<uint32_t>{1}, std::optional<uint32_t>{2}}) {
     opt_.test_corrupt_segment = which;
     auto bad = Build();
-    ASSERT_TRUE(bad) << bad.error().message;
+    ASSERT_TRUE(bad) << bad.error().Line();
     const Segment* bpurg = Find(*bad, "purgatory");
     ASSERT_TRUE(bpurg);
     ASSERT_EQ(bpurg->mem, purg->mem);
@@ -419,24 +419,23 @@ TEST_F(Placement, NoChecksAndCorruptDigest) {
   opt_.test_corrupt_segment = 3;
   auto none = Build();
   ASSERT_FALSE(none);
-  EXPECT_NE(none.error().message.find("segment 3 is not verified"), std::string::npos)
-      << none.error().message;
+  EXPECT_NE(none.error().Line().find("segment 3 is not verified"), std::string::npos)
+      << none.error().Line();
 }
 
 TEST_F(Placement, CrashWithoutAReservationIsAnError) {
   opt_.crash = true;
   auto plan = Build();
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("no crashkernel= reservation"), std::string::npos)
-      << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("no crashkernel= reservation"), std::string::npos)
+      << plan.error().Line();
 }
 
 TEST_F(Placement, CommandLineLongerThanTheKernelTakes) {
   opt_.append = std::string(bz_.cmdline_size + 1, 'x');
   auto plan = Build();
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("command line is"), std::string::npos)
-      << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("command line is"), std::string::npos) << plan.error().Line();
 }
 
 TEST_F(Placement, NotEnoughMemory) {
@@ -446,7 +445,7 @@ TEST_F(Placement, NotEnoughMemory) {
       "00100000-01ffffff : System RAM\n");  // 31 MiB: no room for init_size at 16 MiB
   auto plan = Build();
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("no free memory"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("no free memory"), std::string::npos) << plan.error().Line();
 }
 
 // --- the pieces ----------------------------------------------------------------------------
@@ -470,8 +469,8 @@ TEST(AddressSpace, BottomUpTopDownAlignmentAndBounds) {
   EXPECT_EQ(*e, 0x2ff000u) << "top down under max";
   auto f = s.Allocate(0x500000, 0x1000, 0, ~uint64_t{0}, false);
   ASSERT_FALSE(f);
-  EXPECT_NE(f.error().message.find("no free memory for 0x500000 bytes"), std::string::npos)
-      << f.error().message;
+  EXPECT_NE(f.error().Line().find("no free memory for 0x500000 bytes"), std::string::npos)
+      << f.error().Line();
 }
 
 TEST(AddressSpace, Refusals) {
@@ -539,8 +538,8 @@ class Validate : public ::testing::Test {
   void ExpectError(const std::vector<Segment>& segs, const std::string& what) {
     auto r = kexkit::load::ValidateSegments(segs, ram_, "System RAM");
     ASSERT_FALSE(r) << "must fail with: " << what;
-    EXPECT_NE(r.error().message.find(what), std::string::npos)
-        << "'" << what << "' missing from: " << r.error().message;
+    EXPECT_NE(r.error().Line().find(what), std::string::npos)
+        << "'" << what << "' missing from: " << r.error().Line();
   }
   Bytes buf_ = Bytes(0x3000, 0);
   std::vector<MemRange> ram_ = {{0x1000, 0x9f000, RangeType::kRam},

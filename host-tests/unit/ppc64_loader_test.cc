@@ -97,7 +97,7 @@ TEST(Ppc64Vmlinux, ParsesBothByteOrders) {
   for (Endian e : {Endian::kLittle, Endian::kBig}) {
     auto f = MakeVmlinux(e, {{kKernBase, 0, 0x3000, 0x5000}}, kKernBase);
     auto vm = ParseVmlinux(f, "vmlinux");
-    ASSERT_TRUE(vm) << vm.error().message;
+    ASSERT_TRUE(vm) << vm.error().Line();
     EXPECT_EQ(vm->endian, e);
     EXPECT_EQ(vm->memsz, 0x5000u);
     EXPECT_EQ(vm->bytes.size(), 0x3000u);
@@ -112,7 +112,7 @@ TEST(Ppc64Vmlinux, JoinsSeveralLoadsAtTheirDistances) {
       Endian::kBig, {{kKernBase, 0, 0x1000, 0x2000}, {kKernBase + 0x3000, 0x3000, 0x800, 0x1000}},
       kKernBase + 0x100);
   auto vm = ParseVmlinux(f, "vmlinux");
-  ASSERT_TRUE(vm) << vm.error().message;
+  ASSERT_TRUE(vm) << vm.error().Line();
   EXPECT_EQ(vm->memsz, 0x4000u);
   ASSERT_EQ(vm->bytes.size(), 0x3800u);
   EXPECT_EQ(vm->bytes[0x1000], 0);  // the gap is zero
@@ -165,8 +165,8 @@ TEST(Ppc64Vmlinux, RefusesBadImages) {
   for (const Case& c : cases) {
     auto vm = ParseVmlinux(c.file, "bad-vmlinux");
     ASSERT_FALSE(vm) << c.message;
-    EXPECT_NE(vm.error().message.find(c.message), std::string::npos) << vm.error().message;
-    EXPECT_NE(vm.error().message.find("bad-vmlinux"), std::string::npos);
+    EXPECT_NE(vm.error().Line().find(c.message), std::string::npos) << vm.error().Line();
+    EXPECT_NE(vm.error().Line().find("bad-vmlinux"), std::string::npos);
   }
   auto vm = ParseVmlinux(not_run0, "vmlinux");
   ASSERT_TRUE(vm);
@@ -179,7 +179,7 @@ TEST(Ppc64Vmlinux, ParsesDebiansKernel) {
   auto bytes = kktest::ReadFile(path);
   ASSERT_TRUE(bytes);
   auto vm = ParseVmlinux(*bytes, path);
-  ASSERT_TRUE(vm) << vm.error().message;
+  ASSERT_TRUE(vm) << vm.error().Line();
   EXPECT_EQ(vm->endian, Endian::kLittle);
   EXPECT_TRUE(vm->relocatable);
   EXPECT_EQ(vm->entry_offset, 0u);
@@ -303,7 +303,7 @@ TEST(Ppc64Fdt, WalksTheDirectoryAndDropsTheRunningKernelsChosenProperties) {
   FakeTree t;
   t.Pseries(/*crashkernel=*/true);
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   const auto mem = b->Memory();
   ASSERT_EQ(mem.size(), 1u);
   EXPECT_EQ(mem[0].start, 0u);
@@ -350,7 +350,7 @@ TEST(Ppc64Fdt, UsableMemoryClipsEveryMemoryNode) {
   t.Prop("memory@80000000/device_type", FakeTree::Str("memory"));
   t.Prop("memory@80000000/reg", FakeTree::Be64(0x80000000) + FakeTree::Be64(0x80000000));
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   ASSERT_TRUE(b->SetUsableMemory({{0, 0x40000000, kexkit::load::RangeType::kRam}}));
   auto fdt = std::move(*b).Take();
   int len = 0;
@@ -412,9 +412,9 @@ TEST(Ppc64Fdt, DrconfUsableMemoryHasAnEntryForEachRamLmbOnly) {
   FakeTree t;
   t.PseriesDimm();
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   auto d = b->Drconf();
-  ASSERT_TRUE(d) << d.error().message;
+  ASSERT_TRUE(d) << d.error().Line();
   ASSERT_TRUE(*d);
   EXPECT_EQ((*d)->lmb_size, 0x10000000u);
   ASSERT_EQ((*d)->runs.size(), 3u);
@@ -463,7 +463,7 @@ TEST(Ppc64Fdt, DrconfUsableMemoryForAMillionLmbsAndManyUsableRanges) {
   t.Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2",
          FakeTree::Be32(1) + FakeTree::V2(kCount, 0x100000000, 0, 0x8));
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   // 2000 ranges of 0x800 bytes, one every 0x20000 (every other LMB), given from the top
   // down, plus a range that covers two of them and straddles an LMB boundary.
   using kexkit::load::RangeType;
@@ -503,7 +503,7 @@ TEST(Ppc64Fdt, DrconfV1ListSkipsUnassignedLmbsBetweenRamLmbs) {
   t.Prop("ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2",
          FakeTree::Be32(1) + FakeTree::V2(16, 0x100000000, 9, 0x8));
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   using kexkit::load::RangeType;
   // One range across the three RAM LMBs and the skipped ones between them.
   ASSERT_TRUE(b->SetUsableMemory({{0x88000000, 0xc8000000, RangeType::kRam}}));
@@ -538,12 +538,12 @@ TEST(Ppc64Fdt, RefusesMalformedDrconfMemory) {
     if (!c.v1.empty()) t.Prop(node + "ibm,dynamic-memory", c.v1);
     if (!c.v2.empty()) t.Prop(node + "ibm,dynamic-memory-v2", c.v2);
     auto b = FdtBuilder::FromDirectory(t.root());
-    ASSERT_TRUE(b) << b.error().message;
+    ASSERT_TRUE(b) << b.error().Line();
     auto r = b->SetUsableMemory({{0, 0x40000000, kexkit::load::RangeType::kRam}});
     ASSERT_FALSE(r) << c.message;
-    EXPECT_NE(r.error().message.find(c.message), std::string::npos) << r.error().message;
-    EXPECT_NE(r.error().message.find("ibm,dynamic-reconfiguration-memory"), std::string::npos)
-        << r.error().message;
+    EXPECT_NE(r.error().Line().find(c.message), std::string::npos) << r.error().Line();
+    EXPECT_NE(r.error().Line().find("ibm,dynamic-reconfiguration-memory"), std::string::npos)
+        << r.error().Line();
   }
 }
 
@@ -581,7 +581,7 @@ TEST(Ppc64Fdt, FirmwareReservedJoinsReservedRangesAndReservedMemory) {
   t.Prop("reserved-memory/cma@50000000/reusable", "");
   t.Prop("reserved-memory/dynamic/size", FakeTree::Be64(0x100000));
   auto b = FdtBuilder::FromDirectory(t.root());
-  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_TRUE(b) << b.error().Line();
   const auto r = b->FirmwareReserved();
   // skiboot's five touching ranges at 0x30000000 make one; HOMER, OCC and the new one
   // stay apart.
@@ -606,7 +606,7 @@ TEST(Ppc64Fdt, RefusesABadBlob) {
   std::vector<uint8_t> junk(64, 0x5a);
   auto b = FdtBuilder::FromBlob(junk, "junk.dtb");
   ASSERT_FALSE(b);
-  EXPECT_NE(b.error().message.find("junk.dtb"), std::string::npos);
+  EXPECT_NE(b.error().Line().find("junk.dtb"), std::string::npos);
 }
 
 // fuzz-fdt (KK_FUZZ_FORK run): a 16 KB blob whose structure block sent libfdt's
@@ -622,9 +622,9 @@ TEST(Ppc64Fdt, RefusesOldVersionsBeforeLibfdtWalksThem) {
   ASSERT_TRUE(blob) << path;
   auto b = FdtBuilder::FromBlob(*blob, "fdt-crash-version5.dtb");
   ASSERT_FALSE(b);
-  EXPECT_NE(b.error().message.find("fdt-crash-version5.dtb: malformed device tree: version 5"),
+  EXPECT_NE(b.error().Line().find("fdt-crash-version5.dtb: malformed device tree: version 5"),
             std::string::npos)
-      << b.error().message;
+      << b.error().Line();
 }
 
 TEST(Ppc64Fdt, RefusesTheHangBlobInUnderASecond) {
@@ -635,8 +635,8 @@ TEST(Ppc64Fdt, RefusesTheHangBlobInUnderASecond) {
   auto b = FdtBuilder::FromBlob(*blob, "fdt-hang.dtb");
   const auto took = std::chrono::steady_clock::now() - t0;
   ASSERT_FALSE(b);
-  EXPECT_NE(b.error().message.find("fdt-hang.dtb: malformed device tree"), std::string::npos)
-      << b.error().message;
+  EXPECT_NE(b.error().Line().find("fdt-hang.dtb: malformed device tree"), std::string::npos)
+      << b.error().Line();
   EXPECT_LT(took, std::chrono::seconds(1));
 }
 
@@ -679,8 +679,7 @@ TEST(Ppc64Fdt, RefusesADirectoryNestedTooDeep) {
   t.Prop(deep + "x", FakeTree::Be32(1));
   auto b = FdtBuilder::FromDirectory(t.root());
   ASSERT_FALSE(b);
-  EXPECT_NE(b.error().message.find("nested deeper than 64"), std::string::npos)
-      << b.error().message;
+  EXPECT_NE(b.error().Line().find("nested deeper than 64"), std::string::npos) << b.error().Line();
 }
 
 TEST(Ppc64Fdt, HvcConsoleFromTheCommandLine) {
@@ -753,7 +752,7 @@ TEST_F(Ppc64Plan, KexecPlacesEverythingInTheRmaAbove64KAlignedKernelEnd) {
   auto opt = Opts(false);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->flags, 21ul << 16);
   for (const auto& s : plan->segments) {
     EXPECT_EQ(s.mem % 0x10000, 0u) << s.what;
@@ -794,7 +793,7 @@ TEST_F(Ppc64Plan, KdumpStaysInTheCrashRegionAndRunsAtItsLoadAddress) {
   auto opt = Opts(true);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->flags, (21ul << 16) | 1);
   for (const auto& s : plan->segments) {
     EXPECT_GE(s.mem, 0x20000000u) << s.what;
@@ -836,7 +835,7 @@ TEST_F(Ppc64Plan, KdumpWithDimmMemoryKeepsTheCaptureKernelOffIt) {
   auto opt = Opts(true);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   const auto* dt = Find(*plan, "device tree");
   ASSERT_NE(dt, nullptr);
   std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
@@ -900,7 +899,7 @@ TEST_F(Ppc64Plan, PowerNVKexecTalksToOpalAndKeepsFirmwareMemoryReserved) {
   auto opt = Opts(false);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   // No hcall on bare metal: the OPAL console, with OPAL's base and entry.
   const auto* purg = Find(*plan, "purgatory");
   ASSERT_NE(purg, nullptr);
@@ -933,7 +932,7 @@ TEST_F(Ppc64Plan, PseriesKeepsTheHypervisorConsoleAndNoFirmwareEntries) {
   auto opt = Opts(false);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   const Params p = ReadParams(purgatory_, *Find(*plan, "purgatory"));
   EXPECT_TRUE(p.flags & kexkit::abi::kFlagConsoleHvc);
   EXPECT_FALSE(p.flags & kexkit::abi::kFlagConsoleOpal);
@@ -949,7 +948,7 @@ TEST_F(Ppc64Plan, PowerNVKdumpLeavesOpalUsableToTheCaptureKernel) {
   auto opt = Opts(true);
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   for (const auto& s : plan->segments) {
     EXPECT_GE(s.mem, 0x8000000u) << s.what;
     EXPECT_LE(s.mem + s.memsz, 0x18000000u) << s.what;
@@ -977,7 +976,7 @@ TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("crashkernel"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().Line().find("crashkernel"), std::string::npos) << plan.error().Line();
 }
 
 // --hotplug on pseries: KEXEC_CRASH_HOTPLUG_SUPPORT, the core header sized as the kernel
@@ -1000,13 +999,13 @@ TEST_F(Ppc64Plan, HotplugLeavesRoomForTheCpuNodesTheKernelAdds) {
   auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
   auto refused = kexkit::load::BuildLoadPlan(opt, *arch);
   ASSERT_FALSE(refused) << "no crash_elfcorehdr_size: the kernel cannot do it";
-  EXPECT_NE(refused.error().message.find("crash_elfcorehdr_size"), std::string::npos);
+  EXPECT_NE(refused.error().Line().find("crash_elfcorehdr_size"), std::string::npos);
 
   std::ofstream(sysfs_ + "/kernel/crash_elfcorehdr_size") << "917568\n";
   std::ofstream(sysfs_ + "/devices/system/cpu/possible") << "0-3\n";
   std::ofstream(sysfs_ + "/devices/system/cpu/present") << "0\n";
   auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->flags, (21ul << 16) | 0x8 | 1);  // EM_PPC64, CRASH_HOTPLUG_SUPPORT, ON_CRASH
   const auto* hdr = Find(*plan, "elfcorehdr");
   const auto* dt = Find(*plan, "device tree");
@@ -1048,7 +1047,7 @@ TEST_F(Ppc64Plan, HotplugLeavesRoomForTheCpuNodesTheKernelAdds) {
   // The control: the same tree without --hotplug has no room for even one more core.
   opt.hotplug = false;
   auto plain = kexkit::load::BuildLoadPlan(opt, *arch);
-  ASSERT_TRUE(plain) << plain.error().message;
+  ASSERT_TRUE(plain) << plain.error().Line();
   const auto* pdt = Find(*plain, "device tree");
   EXPECT_TRUE(pdt->digested);
   EXPECT_LT(pdt->buf.size() + 3 * 300, fdt.size());

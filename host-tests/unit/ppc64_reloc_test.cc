@@ -86,10 +86,10 @@ TEST_P(Ppc64Golden, MatchesGnuLdByteForByte) {
   ASSERT_TRUE(expected) << stem << ".bin";
 
   auto obj = RelocatableObject::Parse(*bytes, obj_path);
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   EXPECT_EQ(obj->format().machine, kexkit::elf::kEmPpc64);
   auto image = Link(*obj, c.base);
-  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(image) << image.error().Line();
 
   const auto got = image->bytes();
   ASSERT_EQ(got.size(), expected->size()) << "image sizes differ";
@@ -105,7 +105,7 @@ TEST_P(Ppc64Golden, MatchesGnuLdByteForByte) {
     auto it = syms.find(std::string(sym.name));
     if (it == syms.end()) continue;
     auto addr = image->SymbolAddress(sym.name);
-    ASSERT_TRUE(addr) << addr.error().message;
+    ASSERT_TRUE(addr) << addr.error().Line();
     EXPECT_EQ(*addr, it->second) << sym.name;
     ++checked;
   }
@@ -147,11 +147,11 @@ TEST_P(Ppc64Refuses, WithAMessage) {
   auto bytes = kktest::ReadFile(Golden(c.object));
   ASSERT_TRUE(bytes) << c.object;
   auto obj = RelocatableObject::Parse(*bytes, c.object);
-  ASSERT_TRUE(obj) << obj.error().message;
+  ASSERT_TRUE(obj) << obj.error().Line();
   auto image = Link(*obj, c.base);
   ASSERT_FALSE(image) << c.object << " linked, but must not";
-  EXPECT_NE(image.error().message.find(c.message), std::string::npos) << image.error().message;
-  EXPECT_NE(image.error().message.find(c.object), std::string::npos) << image.error().message;
+  EXPECT_NE(image.error().Line().find(c.message), std::string::npos) << image.error().Line();
+  EXPECT_NE(image.error().Line().find(c.object), std::string::npos) << image.error().Line();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -211,7 +211,7 @@ TEST(Ppc64RelocFields, Rel24RefusesAMisalignedTarget) {
   Site s({0x48, 0x00, 0x00, 0x01}, 10, 0x1000, 0x1102, Endian::kBig);
   auto r = Ppc64().apply(s.site);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("4-byte aligned"), std::string::npos);
+  EXPECT_NE(r.error().Line().find("4-byte aligned"), std::string::npos);
 }
 
 TEST(Ppc64RelocFields, Rel24RangeEdges) {
@@ -255,7 +255,7 @@ TEST(Ppc64RelocFields, TocRelocationsNeedATocSection) {
   s.site.toc_base = 0;
   auto r = Ppc64().apply(s.site);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("TOC"), std::string::npos);
+  EXPECT_NE(r.error().Line().find("TOC"), std::string::npos);
 }
 
 TEST(Ppc64RelocFields, NamesAreKnown) {

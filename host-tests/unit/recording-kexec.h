@@ -82,7 +82,7 @@ class RecordingKexec final : public kexkit::load::KexecSys {
   }
   kexkit::Result<void> Errno(const char* what) {
     if (file_load_errno == 0) return {};
-    auto e = kexkit::Fail("%s: errno %d", what, file_load_errno);
+    auto e = kexkit::FailIn(what, "errno ", file_load_errno);
     e.error().errnum = file_load_errno;
     return e;
   }

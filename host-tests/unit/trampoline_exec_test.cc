@@ -74,24 +74,24 @@ TEST(RelocationPlanWrapper, PlansFromAMemoryMap) {
       {0x200000, 0x400000, 0x300000, 0x800000, "kernel"},
       {0x600000, 0x200000, 0x80000, 0x80000, "initrd"}};  // over the staged kernel
   auto plan = PlanRelocation(map, segs);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->stats.bounced, 1u);
   EXPECT_GT(plan->moves.size(), 3u);
 
   segs[1].dst = 0x9f000;  // into the reserved hole
   auto bad = PlanRelocation(map, segs);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("relocation plan: segment 1: destination"), std::string::npos)
-      << bad.error().message;
-  EXPECT_NE(bad.error().message.find("(segment 0 = kernel, 1 = initrd)"), std::string::npos)
-      << bad.error().message;
+  EXPECT_NE(bad.error().Line().find("relocation plan: segment 1: destination"), std::string::npos)
+      << bad.error().Line();
+  EXPECT_NE(bad.error().Line().find("(segment 0 = kernel, 1 = initrd)"), std::string::npos)
+      << bad.error().Line();
 
   segs[1].dst = 0x200000;
   RelocationOptions opt;
   opt.keep_out = {{0x610000, 0x611000, RangeType::kRam}};  // the trampoline, say
   auto keep = PlanRelocation(map, segs, opt);
   ASSERT_FALSE(keep);
-  EXPECT_NE(keep.error().message.find("keep-out"), std::string::npos);
+  EXPECT_NE(keep.error().Line().find("keep-out"), std::string::npos);
 }
 
 TEST(RelocationPlanWrapper, GrowsTheMoveArrayWhenNeeded) {
@@ -104,7 +104,7 @@ TEST(RelocationPlanWrapper, GrowsTheMoveArrayWhenNeeded) {
     segs.push_back({0x100000 + i * 0x1000, 0x100000 + ((i + 1) % 40) * 0x1000, 0x1000, 0x1000, ""});
   }
   auto plan = PlanRelocation(map, segs);
-  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(plan) << plan.error().Line();
   EXPECT_EQ(plan->stats.bounced, 1u);
   EXPECT_EQ(plan->moves.size(), 41u);
 }

@@ -3,6 +3,9 @@
 #include "kexkit/relocate.h"
 
 namespace kexkit::load {
+namespace {
+constexpr Part kRelocationPlan{"relocation plan"};
+}  // namespace
 
 Result<RelocationPlan> PlanRelocation(const MemoryMap& map,
                                       const std::vector<RelocationSegment>& segments,
@@ -42,9 +45,9 @@ Result<RelocationPlan> PlanRelocation(const MemoryMap& map,
       legend += std::to_string(i) + " = " + segments[i].what;
     }
     if (!legend.empty()) legend += ")";
-    return Fail("relocation plan: %s%s", text, legend.c_str());
+    return kRelocationPlan.Fail(text, legend);
   }
-  return Fail("relocation plan: the move count did not settle");
+  return kRelocationPlan.Fail("the move count did not settle");
 }
 
 }  // namespace kexkit::load
