@@ -16,7 +16,7 @@ inline constexpr uint8_t kClass32 = 1, kClass64 = 2;
 inline constexpr uint8_t kData2Lsb = 1, kData2Msb = 2;
 inline constexpr uint16_t kEtRel = 1, kEtExec = 2, kEtDyn = 3, kEtCore = 4;
 
-inline constexpr uint16_t kEm386 = 3, kEmPpc64 = 21, kEmX86_64 = 62;
+inline constexpr uint16_t kEm386 = 3, kEmPpc64 = 21, kEmX86_64 = 62, kEmAarch64 = 183;
 
 inline constexpr uint32_t kShtNull = 0, kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3,
                           kShtRela = 4, kShtNobits = 8, kShtRel = 9, kShtInitArray = 14,

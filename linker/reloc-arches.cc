@@ -8,6 +8,7 @@ namespace kexkit::link {
 extern const RelocArch kRelocX86_64;
 extern const RelocArch kRelocI386;
 extern const RelocArch kRelocPpc64;
+extern const RelocArch kRelocArm64;
 
 const RelocArch* FindRelocArch(uint16_t machine, ElfClass cls) {
   const RelocArch* arch = nullptr;
@@ -20,6 +21,9 @@ const RelocArch* FindRelocArch(uint16_t machine, ElfClass cls) {
       break;
     case elf::kEmPpc64:
       arch = &kRelocPpc64;
+      break;
+    case elf::kEmAarch64:
+      arch = &kRelocArm64;
       break;
     default:
       return nullptr;

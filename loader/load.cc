@@ -168,6 +168,13 @@ Result<LoadPlan> BuildLoadPlan(const Options& opt, ArchLoader& arch) {
   // The purgatory: parse, size, place, link.
   auto obj = link::RelocatableObject::Parse(arch.purgatory_object(), "purgatory.ro");
   if (!obj) return std::unexpected(obj.error());
+  // A purgatory built for another machine would link (kexkit links them all) and then
+  // run on the wrong CPU: refused here, by name.
+  if (obj->format().machine != arch.elf_machine()) {
+    return FailIn("purgatory.ro", "ELF machine ", obj->format().machine,
+                  " is not supported by the ", arch.name(), " loader (it needs machine ",
+                  arch.elf_machine(), ")");
+  }
   auto layout = link::ComputeLayout(*obj);
   if (!layout) return std::unexpected(layout.error());
   const auto [pmin, pmax] = arch.PurgatoryWindow(ctx);

@@ -46,4 +46,8 @@ void KexkitAbiOffsets() {
   KK_OFF(ENTRYPPC, EntryPpc64, stack);
   KK_OFF(ENTRYPPC, EntryPpc64, opal_base);
   KK_OFF(ENTRYPPC, EntryPpc64, opal_entry);
+
+  KK_DEFINE(ENTRYARM64_SIZE, sizeof(EntryArm64));
+  KK_OFF(ENTRYARM64, EntryArm64, kernel);
+  KK_OFF(ENTRYARM64, EntryArm64, dtb);
 }

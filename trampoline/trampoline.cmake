@@ -16,8 +16,11 @@
 
 if(KEXKIT_ARCH MATCHES "^(x86_64|i386)$")
   set(KK_TRAMP_ARCH_DIR x86)
-else()
+elseif(KEXKIT_ARCH MATCHES "^ppc64(le)?$")
   set(KK_TRAMP_ARCH_DIR ppc64)
+else()
+  # No trampoline boot stub for this architecture (arm64) yet: purgatory only.
+  return()
 endif()
 include(${KK_ROOT}/arch/${KK_TRAMP_ARCH_DIR}/trampoline/trampoline.cmake)
 # -> KK_TRAMP_ARCH_SOURCES

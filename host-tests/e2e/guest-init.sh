@@ -79,7 +79,7 @@ echo "KK-INFO kernel=$(uname -r) machine=$(uname -m) cmdline=$CMDLINE"
 # last console= is /dev/console), else the platform default.
 CONSOLE=$(param console)
 if [ -z "$CONSOLE" ]; then
-  case $(uname -m) in ppc*) CONSOLE=hvc0 ;; *) CONSOLE=ttyS0 ;; esac
+  case $(uname -m) in ppc*) CONSOLE=hvc0 ;; aarch64) CONSOLE=ttyAMA0 ;; *) CONSOLE=ttyS0 ;; esac
 fi
 
 finish() {

@@ -790,9 +790,18 @@ TEST_F(BadInput, PurgatoryParameterBlockOfTheWrongSize) {
 }
 TEST_F(BadInput, PurgatoryForTheWrongMachine) {
   auto e = PurgatoryEdit();
-  e.machine = 183;  // EM_AARCH64
-  ExpectLinkerAndLoaderRefuse(e.Encode(), {"purgatory.ro", "machine 183", "not supported"},
+  e.machine = 243;  // EM_RISCV: neither the linker nor the loader takes it
+  ExpectLinkerAndLoaderRefuse(e.Encode(), {"purgatory.ro", "machine 243", "not supported"},
                               Load({"--dry-run", "-l", P("vmlinuz")}));
+}
+
+// A machine the linker does link (EM_AARCH64), given to the x86_64 loader: it would link
+// and then run on the wrong CPU, so the loader refuses it before linking.
+TEST_F(BadInput, PurgatoryForAnotherLoadersMachine) {
+  auto e = PurgatoryEdit();
+  e.machine = 183;
+  ExpectOneLineError(RunCli(Load({"--dry-run", "-l", P("vmlinuz")}), e.Encode()),
+                     {"purgatory.ro", "ELF machine 183 is not supported by the x86_64 loader"});
 }
 
 // --- options --------------------------------------------------------------------------

@@ -104,7 +104,9 @@ TEST(ElfLayout, GetAndPutEveryWidthInBothByteOrders) {
       EXPECT_EQ(rec[4 + size], 0xee);
       EXPECT_EQ(rec[4], e == Endian::kLittle ? 0x08 : static_cast<uint8_t>(v >> (8 * (size - 1))));
       EXPECT_TRUE(kexkit::elf::Fits(f, v & mask));
-      if (size < 8) EXPECT_FALSE(kexkit::elf::Fits(f, mask + 1));
+      if (size < 8) {
+        EXPECT_FALSE(kexkit::elf::Fits(f, mask + 1));
+      }
     }
   }
 }

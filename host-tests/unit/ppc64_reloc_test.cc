@@ -111,7 +111,9 @@ TEST_P(Ppc64Golden, MatchesGnuLdByteForByte) {
   }
   EXPECT_GT(checked, 0);
   // .TOC. as GNU ld defined it.
-  if (auto toc = syms.find(".TOC."); toc != syms.end()) EXPECT_EQ(image->toc_base(), toc->second);
+  if (auto toc = syms.find(".TOC."); toc != syms.end()) {
+    EXPECT_EQ(image->toc_base(), toc->second);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -12,16 +12,18 @@ KK_BUILD_PKGS=(cmake ninja-build g++ nasm binutils libssl-dev libfdt-dev
 # conflicts with the other cross compilers).
 KK_CROSS_PKGS=(gcc-i686-linux-gnu g++-i686-linux-gnu binutils-i686-linux-gnu
                gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
-               gcc-powerpc64-linux-gnu g++-powerpc64-linux-gnu)
+               gcc-powerpc64-linux-gnu g++-powerpc64-linux-gnu
+               gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu)
 # Fuzzing (scripts/test's fuzz step, scripts/fuzz): clang with libFuzzer and the
 # sanitizer runtimes (libclang-rt), and llvm-symbolizer for readable crash stacks.
 # clang 16, not bookworm's default 14: clang 14 cannot compile libstdc++'s
 # std::expected (no conditionally trivial special members, P0848), which every
 # kexkit header uses.
 KK_FUZZ_PKGS=(clang-16 libclang-rt-16-dev llvm-16)
-# End-to-end: QEMU, the guest userland, the dump tools.
-KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc busybox-static makedumpfile cpio
-             xz-utils zstd file)
+# End-to-end: QEMU (qemu-system-arm provides qemu-system-aarch64), the guest userland,
+# the dump tools.
+KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc qemu-system-arm busybox-static makedumpfile
+             cpio xz-utils zstd file)
 
 _kk_deps_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -39,7 +41,7 @@ kk_install_build_deps() {
 
 # Debian's kernels, busybox and makedumpfile for every guest architecture, into
 # $KK_CACHE: the unit tests parse the x86_64 and ppc64le kernels, the fuzz seeds start
-# from the x86_64 one, and the e2e VMs boot all three, plus every kernel of the e2e
+# from the x86_64 one, and the e2e VMs boot all four, plus every kernel of the e2e
 # kernel matrix (host-tests/e2e/kernel-matrix.txt). Fetched before any test runs, so
 # no test depends on the order the tests run in or on an earlier run's cache.
 #
@@ -49,7 +51,7 @@ kk_install_build_deps() {
 # network, not on each other). Any failed fetch fails the whole step.
 kk_fetch_test_kernels() {
   local arch suite status failed=0
-  for arch in x86_64 i386 ppc64le; do
+  for arch in x86_64 i386 ppc64le aarch64; do
     bash "$_kk_deps_lib/fetch-kernel.sh" "$arch" >/dev/null
   done
   # e2e.ppc64le.kdump-config runs Debian's kdump-config in the guest.

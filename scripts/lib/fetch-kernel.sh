@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fetch-kernel.sh ARCH [SUITE]   (ARCH = x86_64 | i386 | ppc64le)
+# fetch-kernel.sh ARCH [SUITE]   (ARCH = x86_64 | i386 | ppc64le | aarch64)
 #
 # Gets everything a guest of ARCH needs from Debian, without installing any
 # foreign package: the kernel (apt-get download + dpkg-deb -x), a static
@@ -21,7 +21,8 @@
 # (kk_fetch_kdump_tools below); prints the folder.
 #
 # Run it: prints the kernel image path on stdout (vmlinuz on x86, the vmlinux
-# ELF on ppc64le; QEMU's -kernel takes either). Source it: call
+# ELF on ppc64le, on aarch64 vmlinuz, which Debian ships as a plain uncompressed arm64
+# Image; QEMU's -kernel takes each). Source it: call
 # `kk_fetch_kernel ARCH [SUITE]`, which exports the KK_* variables below.
 #
 # Results are cached in $KK_CACHE/$ARCH/env.sh ($KK_CACHE/$ARCH-$SUITE for any
@@ -45,7 +46,8 @@ _kk_arch_info() {
     x86_64) echo "amd64 linux-image-amd64 x86_64-linux-gnu vmlinuz" ;;
     i386) echo "i386 linux-image-686 i386-linux-gnu vmlinuz" ;;
     ppc64le) echo "ppc64el linux-image-powerpc64le powerpc64le-linux-gnu vmlinux" ;;
-    *) kk_die "unknown ARCH '$1' (want x86_64, i386 or ppc64le)" ;;
+    aarch64) echo "arm64 linux-image-arm64 aarch64-linux-gnu vmlinuz" ;;
+    *) kk_die "unknown ARCH '$1' (want x86_64, i386, ppc64le or aarch64)" ;;
   esac
 }
 
@@ -398,7 +400,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     exit 0
   fi
   [[ $# == 1 || $# == 2 ]] \
-    || { echo "usage: ${0##*/} x86_64|i386|ppc64le [SUITE] | --kdump-tools ARCH" >&2; exit 2; }
+    || { echo "usage: ${0##*/} x86_64|i386|ppc64le|aarch64 [SUITE] | --kdump-tools ARCH" >&2
+         exit 2; }
   kk_fetch_kernel "$@"
   echo "$KK_KERNEL_IMAGE"
 fi

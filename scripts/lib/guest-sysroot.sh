@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# guest-sysroot.sh ARCH   (ARCH = i386 | ppc64le)
+# guest-sysroot.sh ARCH   (ARCH = i386 | ppc64le | aarch64)
 #
 # Unpacks the foreign-architecture libraries the static guest loader links into a
 # sysroot folder, without installing any foreign package: libssl-dev (libcrypto.a and
 # the OpenSSL headers, including the per-architecture
-# include/<triplet>/openssl/configuration.h) and, on ppc64le, libfdt-dev and libfdt1
-# (libfdt.a, libfdt.h; libfdt-dev is not Multi-Arch, so it cannot be installed beside
-# the amd64 one; i386's loader does not use libfdt). The C library comes from the cross
-# toolchain (libc6-dev-<arch>-cross), not from here. cmake/guest-loaders.cmake only looks
-# the folder up: run this first (scripts/test, scripts/demo and scripts/bench do).
+# include/<triplet>/openssl/configuration.h) and, on ppc64le and aarch64, libfdt-dev and
+# libfdt1 (libfdt.a, libfdt.h; libfdt-dev is not Multi-Arch, so it cannot be installed
+# beside the amd64 one; i386's loader does not use libfdt). The C library comes from the
+# cross toolchain (libc6-dev-<arch>-cross), not from here. cmake/guest-loaders.cmake only
+# looks the folder up: run this first (scripts/test, scripts/demo and scripts/bench do;
+# aarch64's only once it has a guest loader).
 #
 # Run it: prints the sysroot path. Source it: `kk_guest_sysroot ARCH` sets
 # KK_GUEST_SYSROOT. Cached in $KK_CACHE/ARCH/sysroot (a stamp per .deb), so later runs
@@ -27,7 +28,11 @@ _kk_sysroot_locked() {
       debarch=ppc64el triplet=powerpc64le-linux-gnu
       pkgs=(libfdt-dev libfdt1 libssl-dev) libs=(libfdt.a libcrypto.a)
       ;;
-    *) kk_die "guest-sysroot.sh: no sysroot recipe for '$arch' (want i386 or ppc64le)" ;;
+    aarch64)
+      debarch=arm64 triplet=aarch64-linux-gnu
+      pkgs=(libfdt-dev libfdt1 libssl-dev) libs=(libfdt.a libcrypto.a)
+      ;;
+    *) kk_die "guest-sysroot.sh: no sysroot recipe for '$arch' (want i386, ppc64le or aarch64)" ;;
   esac
   root=$KK_CACHE/$arch/sysroot
   mkdir -p "$root"
@@ -56,7 +61,7 @@ kk_guest_sysroot() {
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
-  [[ $# == 1 ]] || { echo "usage: ${0##*/} i386|ppc64le" >&2; exit 2; }
+  [[ $# == 1 ]] || { echo "usage: ${0##*/} i386|ppc64le|aarch64" >&2; exit 2; }
   kk_guest_sysroot "$1"
   echo "$KK_GUEST_SYSROOT"
 fi

@@ -25,7 +25,8 @@ inline constexpr uint32_t kLabelSize = 12;  // DigestRegion::label, NUL included
 
 // PurgatoryParams::flags
 inline constexpr uint32_t kFlagVerify = 1u << 0;         // check the SHA-256 before hand-off
-inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;  // x86: 8250 at serial_port
+inline constexpr uint32_t kFlagConsoleSerial = 1u << 1;  // x86: 8250 at I/O port serial_port
+                                                         // arm64: PL011 at MMIO serial_port
 inline constexpr uint32_t kFlagConsoleHvc = 1u << 2;     // ppc64 pseries: H_PUT_TERM_CHAR
 inline constexpr uint32_t kFlagSerialInit = 1u << 3;     // x86: program the divisor first
 inline constexpr uint32_t kFlagConsoleOpal = 1u << 4;    // ppc64 powernv: OPAL_CONSOLE_WRITE
@@ -67,7 +68,7 @@ struct PurgatoryParams {
   uint64_t backup_src;      // kdump: low memory the capture kernel reuses ...
   uint64_t backup_dst;      // ... copied here (inside the crash region) after the check
   uint64_t backup_size;     // 0: no backup (plain kexec)
-  uint64_t serial_port;     // x86 I/O port of the 8250 (0x3f8 for ttyS0)
+  uint64_t serial_port;     // x86: I/O port of the 8250 (0x3f8 for ttyS0); arm64: PL011 base
   uint32_t serial_divisor;  // 115200 / baud
   uint32_t hvc_vtermno;     // ppc64: the pseries vterm (H_PUT_TERM_CHAR) or the powernv
                             // OPAL console's terminal number (OPAL_CONSOLE_WRITE)
@@ -138,5 +139,16 @@ static_assert(offsetof(EntryPpc64, fdt) == 8);
 static_assert(offsetof(EntryPpc64, opal_base) == 32);
 static_assert(offsetof(EntryPpc64, opal_entry) == 40);
 static_assert(sizeof(EntryPpc64) == 64);
+
+// Symbol kexkit_entry_arm64: arm64 hand-off [Documentation/arch/arm64/booting.rst:
+// x0 = the DTB's physical address, x1 = x2 = x3 = 0, branch to the Image's load address].
+struct EntryArm64 {
+  uint64_t kernel;  // physical address of the Image (2 MiB-aligned base + text_offset)
+  uint64_t dtb;     // physical address of the flattened device tree
+  uint64_t reserved[2];
+};
+static_assert(offsetof(EntryArm64, kernel) == 0);
+static_assert(offsetof(EntryArm64, dtb) == 8);
+static_assert(sizeof(EntryArm64) == 32);
 
 }  // namespace kexkit::abi
