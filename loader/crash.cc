@@ -264,15 +264,20 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
 
   // The backup: the copy inside the crash region, top-down as kexec-tools. bufsz 0:
   // kexec_load zero-fills it (so the digest covers zeros); the purgatory fills it after
-  // its check.
+  // its check. None when the arch's capture kernel reuses no old memory (arm64).
   const uint64_t align = f.segment_align;
+  const bool has_backup = f.backup_src.size() != 0;
   const uint64_t backup_memsz = AlignUp(f.backup_src.size(), align);
-  auto backup_dst = ctx.space.Allocate(backup_memsz, align, 0, f.segment_max, /*top_down=*/true);
-  if (!backup_dst) return Wrap("kdump backup", backup_dst.error());
-  ctx.plan.segments.push_back({{}, *backup_dst, backup_memsz, "backup"});
-  ctx.params.backup_src = f.backup_src.start;
-  ctx.params.backup_dst = *backup_dst;
-  ctx.params.backup_size = f.backup_src.size();
+  uint64_t backup_dst = 0;
+  if (has_backup) {
+    auto dst = ctx.space.Allocate(backup_memsz, align, 0, f.segment_max, /*top_down=*/true);
+    if (!dst) return Wrap("kdump backup", dst.error());
+    backup_dst = *dst;
+    ctx.plan.segments.push_back({{}, backup_dst, backup_memsz, "backup"});
+    ctx.params.backup_src = f.backup_src.start;
+    ctx.params.backup_dst = backup_dst;
+    ctx.params.backup_size = f.backup_src.size();
+  }
 
   CoreHeaderSpec spec;
   spec.elf64 = f.elf64;
@@ -284,7 +289,7 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
   spec.kernel_text = f.kernel_text;
   spec.page_offset = f.page_offset;
   spec.linear_limit = f.linear_limit.value_or(~uint64_t{0});
-  spec.backup = CoreBackup{f.backup_src.start, f.backup_src.size(), *backup_dst};
+  if (has_backup) spec.backup = CoreBackup{f.backup_src.start, f.backup_src.size(), backup_dst};
   auto plan = PlanCoreHeader(spec);
   if (!plan) return std::unexpected(plan.error());
   // Room for program headers added later (memory and CPU hotplug: kdump tools that
@@ -308,16 +313,20 @@ Result<CrashSegments> AddCrashSegments(LoadContext& ctx, const CrashFacts& f) {
                                "elfcorehdr", /*digested=*/!opt.hotplug});
 
   CrashSegments out;
-  out.backup_dst = *backup_dst;
+  out.backup_dst = backup_dst;
   out.backup_memsz = backup_memsz;
   out.elfcorehdr_addr = *hdr_addr;
   out.elfcorehdr_memsz = hdr_memsz;
   // elfcorehdr=<KiB>K [kexec-tools cmdline_add_elfcorehdr], on every architecture.
   out.cmdline_extra = Cat(" elfcorehdr=", (*hdr_addr >> 10), "K");
 
-  notes.push_back(Cat("kdump: backup ", Hex(f.backup_src.start), "-", Hex(f.backup_src.end - 1),
-                      " (", Hex(f.backup_src.size()), " bytes) -> ", Hex(*backup_dst),
-                      ", copied by the purgatory after its check"));
+  if (has_backup) {
+    notes.push_back(Cat("kdump: backup ", Hex(f.backup_src.start), "-", Hex(f.backup_src.end - 1),
+                        " (", Hex(f.backup_src.size()), " bytes) -> ", Hex(backup_dst),
+                        ", copied by the purgatory after its check"));
+  } else {
+    notes.push_back("kdump: no backup (the capture kernel reuses no memory outside its region)");
+  }
   notes.push_back(Cat("kdump: ELF", f.elf64 ? 64 : 32, " core header at ", Hex(*hdr_addr),
                       ": e_machine ", f.machine, ", ", plan->phdrs.size(), " program headers in ",
                       Hex(hdr_used), " bytes, segment ", Hex(hdr_memsz), " (room for ",

@@ -1,5 +1,8 @@
 #include "arch/arm64/image.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "base/bytes.h"
 
 namespace kexkit::arm64 {
@@ -40,6 +43,27 @@ Result<Image> ParseImage(std::span<const uint8_t> file, const std::string& name)
   }
   if (img.text_offset % 4096 != 0) {
     return FailIn(name, "text_offset ", Hex(img.text_offset), " is not page-aligned");
+  }
+  // A kernel with the EFI stub is also a PE/COFF file [arch/arm64/kernel/efi-header.S]:
+  // its section table says where the file's data ends, so a truncated copy is caught
+  // here, not by a capture kernel that never starts. (Without the stub nothing in the
+  // header gives the file's length.)
+  if (file[0] == 'M' && file[1] == 'Z') {
+    const uint64_t pe = Le<uint32_t>(file, 0x3c);
+    if (pe <= file.size() - 24 && std::memcmp(file.data() + pe, "PE\0\0", 4) == 0) {
+      const uint64_t sections = Le<uint16_t>(file, pe + 6);
+      const uint64_t table = pe + 24 + Le<uint16_t>(file, pe + 20);
+      uint64_t data_end = table + 40 * sections;
+      for (uint64_t i = 0; i < sections && table + 40 * (i + 1) <= file.size(); ++i) {
+        const uint64_t sh = table + 40 * i;
+        data_end =
+            std::max(data_end, uint64_t{Le<uint32_t>(file, sh + 20)} + Le<uint32_t>(file, sh + 16));
+      }
+      if (data_end > file.size()) {
+        return FailIn(name, "truncated: its PE header describes ", data_end,
+                      " bytes, the file has ", file.size());
+      }
+    }
   }
   return img;
 }

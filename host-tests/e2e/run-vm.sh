@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run-vm.sh ARCH TEST [options] -- one kexkit end-to-end test in QEMU (TCG).
 #
-#   ARCH   x86_64 | i386 | ppc64le | aarch64 (aarch64: smoke only so far)
+#   ARCH   x86_64 | i386 | ppc64le | aarch64
 #   TEST   kexec             kexkit -l + -e; the second kernel must boot
 #          kexec-bad-digest  the same with --test-corrupt-digest=1: purgatory
 #                            must name segment 1 as the plan has it (address,
@@ -204,12 +204,18 @@ case $test in
       required+=('KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK')
     fi
     case $arch in
-      ppc64le)
+      ppc64le | aarch64)
         # The marker probe reads the x86 boot command line at 0x20000; pseries
         # keeps it in the FDT, and the 64 KiB backup would not cover it anyway. The
         # backup is checked whole instead: [0x100, 64K) in the dump must be what the
         # first kernel had there ([0, 0x100) is the purgatory head kexec copies in).
-        extra_append="kk.peek=none kk.lowmem=0x100:0xff00${extra_append:+ $extra_append}"
+        # aarch64 backs nothing up (its capture kernel stays in the crash region): the
+        # first 64 KiB of RAM (QEMU's device tree) must reach the dump as they were.
+        if [[ $arch == ppc64le ]]; then
+          extra_append="kk.peek=none kk.lowmem=0x100:0xff00${extra_append:+ $extra_append}"
+        else
+          extra_append="kk.peek=none kk.lowmem=0x40000000:0x10000${extra_append:+ $extra_append}"
+        fi
         kept=()
         for r in "${required[@]}"; do
           [[ $r == KK-BACKUP-MARKER-OK ]] && r=KK-BACKUP-LOWMEM-OK

@@ -12,6 +12,8 @@
 #   core-header  a few structured byte patterns
 #   kcore        the head of this host's /proc/kcore, synthetic heads; kdump-maps: a CPU
 #                list + iomem
+#   arm64-image  heads of Debian's arm64 vmlinuz from $KEXKIT_CACHE (a plain Image with
+#                the EFI stub's PE header) at three lengths
 #   vmlinux      synthetic ppc64 vmlinux files; fdt: QEMU's pseries tree (dumpdtb)
 #                and synthetic trees with ibm,dynamic-reconfiguration-memory
 #   every target: the regression inputs in host-tests/data/regressions/<target>-*
@@ -21,7 +23,8 @@ seedgen=$1 out=$2
 shift 2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${KEXKIT_CACHE:-/var/cache/kexkit}
-targets=(elf-link bzimage x86-load iomem memmap cmdline core-header kcore kdump-maps vmlinux fdt)
+targets=(elf-link bzimage x86-load iomem memmap cmdline core-header kcore kdump-maps vmlinux fdt
+         arm64-image)
 rm -rf "$out"
 for t in "${targets[@]}"; do mkdir -p "$out/$t"; done
 tmp=$(mktemp -d)
@@ -56,6 +59,13 @@ for f in "$cache"/x86_64/root/boot/vmlinuz-*; do
 done
 "$seedgen" bzimage "$out/bzimage" ${vmlinuz:+"$vmlinuz"}
 "$seedgen" x86load "$out/x86-load" ${vmlinuz:+"$vmlinuz"}
+
+# -- arm64 Images ------------------------------------------------------------------------
+for f in "$cache"/aarch64/root/boot/vmlinuz-*; do
+  [[ -f $f ]] || continue
+  for n in 64 4096 65536; do head -c "$n" "$f" >"$out/arm64-image/debian-head-$n"; done
+  break
+done
 
 # -- memory maps ------------------------------------------------------------------------
 # /proc/iomem shows zeros to non-root readers; such a copy is a seed all the same.

@@ -2,6 +2,7 @@
 // and refusal at a time, and on Debian's own arm64 kernel when the cache has it.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,34 @@ TEST(Arm64Image, DebianKernel) {
   EXPECT_EQ(img->text_offset, 0u);
   EXPECT_GT(img->image_size, bytes->size());  // BSS is not in the file
   EXPECT_EQ(img->page_kib, 4u);
+
+  // Cut short (as e2e kdump-nothing-lost does): the PE section table gives it away.
+  const std::vector<uint8_t> cut(bytes->begin(), bytes->begin() + 1000000);
+  auto bad = ParseImage(cut, "truncated");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().Line().find("truncated: truncated: its PE header describes "),
+            std::string::npos)
+      << bad.error().Line();
+}
+
+// The PE check on a built header: one section whose raw data ends past the file.
+TEST(Arm64Image, TruncatedPeImage) {
+  auto b = Header(0, 0x1000000, 0xa, 0x1000);
+  b[0] = 'M';
+  b[1] = 'Z';
+  kexkit::StoreUnchecked<uint32_t>(&b[0x3c], 0x40, kexkit::Endian::kLittle);
+  std::memcpy(&b[0x40], "PE\0\0", 4);
+  kexkit::StoreUnchecked<uint16_t>(&b[0x40 + 6], 1, kexkit::Endian::kLittle);      // sections
+  kexkit::StoreUnchecked<uint16_t>(&b[0x40 + 20], 0xf0, kexkit::Endian::kLittle);  // opt. header
+  const size_t sh = 0x40 + 24 + 0xf0;
+  kexkit::StoreUnchecked<uint32_t>(&b[sh + 16], 0xc00, kexkit::Endian::kLittle);  // raw size
+  kexkit::StoreUnchecked<uint32_t>(&b[sh + 20], 0x400, kexkit::Endian::kLittle);  // raw offset
+  EXPECT_TRUE(ParseImage(b, "Image").has_value());  // ends at 0x1000: the whole file
+  kexkit::StoreUnchecked<uint32_t>(&b[sh + 16], 0xc01, kexkit::Endian::kLittle);
+  auto img = ParseImage(b, "Image");
+  ASSERT_FALSE(img.has_value());
+  EXPECT_NE(img.error().Line().find("describes 4097 bytes, the file has 4096"), std::string::npos)
+      << img.error().Line();
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ _kk_deps_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kk_install_build_deps() {
   kk_need_pkgs "${KK_BUILD_PKGS[@]}" "${KK_CROSS_PKGS[@]}"
   local arch
-  for arch in i386 ppc64le; do
+  for arch in i386 ppc64le aarch64; do
     bash "$_kk_deps_lib/guest-sysroot.sh" "$arch" >/dev/null
   done
 }
