@@ -38,6 +38,7 @@ function(kk_a64_purgatory_flags)
   set(KK_ROOT ${CMAKE_SOURCE_DIR})
   include(${CMAKE_SOURCE_DIR}/arch/arm64/purgatory/purgatory.cmake)
   set(kk_a64_flags ${KK_ARCH_FLAGS} PARENT_SCOPE)
+  set(kk_a64_simd_flags ${KK_ARCH_SIMD_FLAGS} PARENT_SCOPE)
 endfunction()
 kk_a64_purgatory_flags()
 set(KK_A64_CFLAGS -std=c++20 -O2 -ffreestanding -fno-exceptions -fno-rtti
@@ -95,3 +96,34 @@ if(TARGET purgatory-aarch64)
 endif()
 add_dependencies(kexkit-unit-tests kexkit-golden-aarch64)
 target_compile_definitions(kexkit-unit-tests PRIVATE KK_A64_GOLDEN_DIR="${KK_A64_OUT}")
+
+# SHA-256 Crypto Extensions path under qemu-user (qemu-aarch64, cortex-a57 has SHA2): the
+# purgatory's own sha256.cc and sha256-arm64.cc with the purgatory's flags, linked static
+# with qemu-user/sha256-vcrypto-check.cc (NIST vectors, then against the scalar code).
+# The sanitizer tree skips it, as it skips the ppc64 one.
+find_program(KK_QEMU_AARCH64_USER qemu-aarch64)
+if(KK_QEMU_AARCH64_USER AND NOT KEXKIT_SANITIZE)
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/aarch64-qemu-user)
+  set(exe ${dir}/sha256-armce-check)
+  set(cxx ${KK_A64_GXX} -std=c++20 -O2 -Wall -Wextra -Werror -I${CMAKE_SOURCE_DIR}/abi/include
+          -I${CMAKE_SOURCE_DIR}/purgatory/include)
+  set(sha ${CMAKE_SOURCE_DIR}/purgatory/sha256.cc)
+  set(ce ${CMAKE_SOURCE_DIR}/arch/arm64/purgatory/sha256-arm64.cc)
+  set(check ${CMAKE_CURRENT_SOURCE_DIR}/qemu-user/sha256-vcrypto-check.cc)
+  add_custom_command(OUTPUT ${exe}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${cxx} ${kk_a64_flags} -fno-builtin-memcpy -fno-builtin-memset -c ${sha}
+            -o ${exe}-sha256.o
+    COMMAND ${cxx} ${kk_a64_simd_flags} -c ${ce} -o ${exe}-ce.o
+    COMMAND ${cxx} -static -DKK_HW_BLOCKS=BlocksArmCe "-DKK_HW_NAME=\"armv8-ce\"" -o ${exe}
+            ${check} ${exe}-sha256.o ${exe}-ce.o
+    DEPENDS ${sha} ${ce} ${check} ${CMAKE_SOURCE_DIR}/purgatory/include/kexkit/sha256.h
+            ${CMAKE_SOURCE_DIR}/arch/arm64/purgatory/purgatory.cmake
+    COMMENT "aarch64 SHA-256 Crypto Extensions check for qemu-user" VERBATIM)
+  add_custom_target(kexkit-sha256-armce-qemu ALL DEPENDS ${exe})
+  add_test(NAME sha256_armce_qemu COMMAND ${KK_QEMU_AARCH64_USER} -cpu cortex-a57 ${exe})
+  set_tests_properties(sha256_armce_qemu PROPERTIES LABELS unit TIMEOUT 120
+                       FAIL_REGULAR_EXPRESSION "FAIL")
+else()
+  message(STATUS "no qemu-aarch64 (or a sanitizer build): sha256_armce_qemu skipped")
+endif()

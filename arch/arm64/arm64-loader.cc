@@ -87,6 +87,20 @@ uint64_t Pl011Base(const void* fdt) {
   return Cells(reg, ac);
 }
 
+// The console of an ACPI machine (UEFI firmware handing Linux ACPI: its device tree has
+// no UART), from the Serial Port Console Redirection table [Microsoft SPCR spec, rev 2:
+// interface type at 36 (3 = ARM PL011, 0x0e = ARM SBSA generic UART, PL011's register
+// subset), the Generic Address Structure at 40: space id 0 = memory, address at 44].
+// 0 when there is none or it is another kind of UART.
+uint64_t SpcrPl011Base(const std::string& path) {
+  auto t = load::ReadTextFile(path);
+  if (!t || t->size() < 52 || t->compare(0, 4, "SPCR") != 0) return 0;
+  const auto* b = reinterpret_cast<const uint8_t*>(t->data());
+  const uint8_t type = b[36];
+  if ((type != 0x03 && type != 0x0e) || b[40] != 0) return 0;
+  return LoadUnchecked<uint64_t>(b + 44, Endian::kLittle);
+}
+
 class Arm64Loader : public load::ArchLoader {
  public:
   explicit Arm64Loader(std::span<const uint8_t> purgatory) : purgatory_(purgatory) {}
@@ -201,12 +215,20 @@ class Arm64Loader : public load::ArchLoader {
     dtb.resize(fdt_totalsize(dtb.data()));
     if (dtb.size() > kDtbMax) return kDeviceTree.Fail("larger than 2 MiB with the new /chosen");
 
-    if (const uint64_t uart = Pl011Base(dtb.data()); uart != 0) {
+    const char* from = "/chosen stdout-path";
+    uint64_t uart = Pl011Base(dtb.data());
+    if (uart == 0) {
+      uart = SpcrPl011Base(opt.sysfs + "/firmware/acpi/tables/SPCR");
+      from = "ACPI SPCR";
+    }
+    if (uart != 0 && uart % 4 == 0) {
       ctx.params.flags |= abi::kFlagConsoleSerial;
       ctx.params.serial_port = uart;
-      ctx.plan.notes.push_back(Cat("kexkit: aarch64 console: PL011 at ", Hex(uart)));
+      ctx.plan.notes.push_back(
+          Cat("kexkit: aarch64 console: PL011 at ", Hex(uart), " (", from, ")"));
     } else {
-      ctx.plan.notes.push_back("kexkit: aarch64 console: none (no PL011 at /chosen stdout-path)");
+      ctx.plan.notes.push_back(
+          "kexkit: aarch64 console: none (no PL011 at /chosen stdout-path or in ACPI SPCR)");
     }
 
     // 2 MiB-aligned, so the blob never crosses a 2 MiB boundary [booting.rst].

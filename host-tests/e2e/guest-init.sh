@@ -343,6 +343,9 @@ second() {
     [ "$online" = "$cpus" ] || fail "the second kernel runs $online CPUs, not $cpus"
     echo "KK-CPUS-OK"
   fi
+  # arm64 logs the exception level its CPUs entered at; run-vm.sh kexec-el2 requires EL2
+  # in the second kernel, which the purgatory entered at EL2.
+  if dmesg | grep -q "CPU: All CPU(s) started at EL2"; then echo "KK-EL2-OK"; fi
   echo "KK-SECOND-BOOT marker=$MARKER"
   echo "KK-RESULT: PASS kexec"
   finish

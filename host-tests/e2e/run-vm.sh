@@ -9,6 +9,9 @@
 #          kexec-shani       kexec under QEMU 10 (bookworm-backports, unpacked
 #                            into the cache) with -cpu max: the purgatory must
 #                            verify with its SHA-NI path (x86_64)
+#          kexec-el2         kexec with the kernels at EL2 (virt,virtualization=on:
+#                            the hyp stub's soft restart enters the purgatory at
+#                            EL2, where FP/SIMD is CPTR_EL2's) (aarch64)
 #          kdump             kexkit -p, crash, capture kernel reads vmcore
 #                            (x86: the core header's ELF class is checked too:
 #                            32 on i386, 64 on x86_64 or with --elf64-core-headers)
@@ -53,7 +56,8 @@
 #                      bookworm-backports, trixie-backports: fetch-kernel.sh)
 #   --machine M        ppc64le board: pseries (default) or KK_E2E_MACHINE
 #                      powernv9 (bare-metal OpenPOWER: skiboot/OPAL firmware,
-#                      no hypervisor; the work dir gains the machine's name)
+#                      no hypervisor); aarch64: virt (default) or uefi (virt
+#                      with EDK2 and ACPI). The work dir gains the machine's name.
 # Also: KK_E2E_WORK (work dirs, default build/e2e), KEXKIT_CACHE (downloads).
 #
 # Leaves $KK_E2E_WORK/ARCH-TEST/{serial.log,qemu.log,*.cpio.gz}. Prints
@@ -135,14 +139,28 @@ case $arch in
   # QEMU 7.2 it boots Debian's 6.1 kernel to the smoke result as fast as
   # `max,pauth-impdef=on` (4-6 s both), and its features do not change with the QEMU
   # version; plain `max` (architected QARMA pointer authentication) took 12 s.
+  #
+  # --machine uefi: the same board with Debian's EDK2 build (qemu-efi-aarch64) as its
+  # firmware, which starts the kernel's EFI stub from QEMU's fw_cfg and hands it ACPI
+  # (QEMU's virt default): the configuration of real arm64 servers. The kernel's device
+  # tree is then the stub's: /chosen with the linux,uefi-* properties and nothing else.
   aarch64)
     qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024)
+    case ${machine:-virt} in
+      virt) ;;
+      uefi)
+        kk_need_pkgs qemu-efi-aarch64
+        qemu+=(-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd)
+        ;;
+      *) usage ;;
+    esac
     console=ttyAMA0
     cxx=aarch64-linux-gnu-g++
     ;;
   *) usage ;;
 esac
-[[ -z $machine || $arch == ppc64le ]] || kk_die "--machine is for ppc64le only"
+[[ -z $machine || $arch == ppc64le || $arch == aarch64 ]] \
+  || kk_die "--machine is for ppc64le and aarch64 only"
 
 # What the first kernel is told to do, and which serial lines decide the test.
 # Purgatory output is matched at a line start (after an optional CR).
@@ -159,6 +177,17 @@ case $test in
       extra_append="kk.cpus=$smp${extra_append:+ $extra_append}"
       required+=('KK-CPUS-OK')
     fi
+    # cortex-a57 has the SHA-2 instructions (ID_AA64ISAR0_EL1.SHA2 = 1): the purgatory
+    # must hash with them, FP/SIMD turned on for the hash alone.
+    [[ $arch == aarch64 ]] && required+=($'^\r?kexkit purgatory: sha256 ok \\(armv8-ce\\)')
+    ;;
+  kexec-el2)
+    [[ $arch == aarch64 ]] || kk_die "kexec-el2 is aarch64 only"
+    first_test=kexec
+    qemu[2]=virt,virtualization=on
+    required=($'^\r?kexkit purgatory: sha256 ok \\(armv8-ce\\)' 'KK-EL2-OK'
+              'KK-SECOND-BOOT marker=@M@' 'KK-RESULT: PASS kexec')
+    fail_fast+=($'^\r?kexkit purgatory: sha256 MISMATCH')
     ;;
   kexec-shani)
     [[ $arch == x86_64 ]] || kk_die "kexec-shani is x86_64 only"

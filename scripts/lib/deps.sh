@@ -20,10 +20,10 @@ KK_CROSS_PKGS=(gcc-i686-linux-gnu g++-i686-linux-gnu binutils-i686-linux-gnu
 # std::expected (no conditionally trivial special members, P0848), which every
 # kexkit header uses.
 KK_FUZZ_PKGS=(clang-16 libclang-rt-16-dev llvm-16)
-# End-to-end: QEMU (qemu-system-arm provides qemu-system-aarch64), the guest userland,
-# the dump tools.
-KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc qemu-system-arm busybox-static makedumpfile
-             cpio xz-utils zstd file)
+# End-to-end: QEMU (qemu-system-arm provides qemu-system-aarch64; qemu-efi-aarch64 is
+# the EDK2 firmware of the arm64 UEFI tests), the guest userland, the dump tools.
+KK_E2E_PKGS=(qemu-system-x86 qemu-system-ppc qemu-system-arm qemu-efi-aarch64 busybox-static
+             makedumpfile cpio xz-utils zstd file)
 
 _kk_deps_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 

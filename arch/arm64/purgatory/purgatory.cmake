@@ -20,6 +20,12 @@ set(KK_ARCH_FLAGS
 set(KK_ARCH_SOURCES
   ${KK_ROOT}/arch/arm64/purgatory/entry.S
   ${KK_ROOT}/arch/arm64/purgatory/arch.cc)
+# The Crypto Extensions SHA-256 path, built apart from the general-registers-only objects
+# above: arch.cc calls it only when ID_AA64ISAR0_EL1.SHA2 is set, and only with FP/SIMD
+# access enabled for the call; nothing else may use these registers.
+set(KK_ARCH_SIMD_SOURCES ${KK_ROOT}/arch/arm64/purgatory/sha256-arm64.cc)
+set(KK_ARCH_SIMD_FLAGS -mcmodel=small -fpie -mstrict-align -mbranch-protection=none
+    -mno-outline-atomics -march=armv8-a+crypto)
 set(KK_LD_FLAGS -m aarch64elf)
 enable_language(ASM)
 set_source_files_properties(${KK_ROOT}/arch/arm64/purgatory/entry.S PROPERTIES

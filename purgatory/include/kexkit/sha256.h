@@ -40,6 +40,11 @@ void BlocksShaNi(uint32_t state[8], const uint8_t* data, size_t blocks);
 // MSR[FP], MSR[VEC] and MSR[VSX].
 void BlocksVcrypto(uint32_t state[8], const uint8_t* data, size_t blocks);
 
+// ARMv8 Cryptographic Extension (SHA256H/H2/SU0/SU1) compression: sha256-arm64.cc.
+// Callers must have checked ID_AA64ISAR0_EL1.SHA2 and, in the purgatory, enabled FP/SIMD
+// access (CPACR_EL1.FPEN, or CPTR_EL2 at EL2).
+void BlocksArmCe(uint32_t state[8], const uint8_t* data, size_t blocks);
+
 void Init(Context& ctx, BlocksFn blocks = BlocksScalar);
 void Update(Context& ctx, const void* data, size_t len);
 void Final(Context& ctx, uint8_t out[kDigestSize]);
