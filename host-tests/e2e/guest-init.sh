@@ -335,7 +335,18 @@ first_smoke() {
   finish
 }
 
+# The firmware interfaces this kernel found (arm64 under UEFI: the EFI memory map through
+# /chosen linux,uefi-mmap-*, and ACPI); run-vm.sh --machine uefi requires both.
+firmware() {
+  efi=0
+  acpi=0
+  [ -d /sys/firmware/efi ] && efi=1
+  [ -d /sys/firmware/acpi/tables ] && acpi=1
+  echo "KK-FIRMWARE efi=$efi acpi=$acpi"
+}
+
 second() {
+  firmware
   cpus=$(param kk.cpus)
   if [ -n "$cpus" ]; then
     online=$(grep -c '^processor' /proc/cpuinfo)
@@ -352,6 +363,7 @@ second() {
 }
 
 capture() {
+  firmware
   expect=$(param kk.expect)
   bad=
   [ -e /proc/vmcore ] || fail "no /proc/vmcore in the capture kernel"

@@ -149,8 +149,9 @@ case $arch in
     case ${machine:-virt} in
       virt) ;;
       uefi)
-        kk_need_pkgs qemu-efi-aarch64
-        qemu+=(-bios /usr/share/qemu-efi-aarch64/QEMU_EFI.fd)
+        # KK_E2E_AARCH64_EFI: another build of the firmware (then nothing is installed).
+        [[ -n ${KK_E2E_AARCH64_EFI:-} ]] || kk_need_pkgs qemu-efi-aarch64
+        qemu+=(-bios "${KK_E2E_AARCH64_EFI:-/usr/share/qemu-efi-aarch64/QEMU_EFI.fd}")
         ;;
       *) usage ;;
     esac
@@ -323,6 +324,12 @@ case $test in
   smoke) required=('KK-RESULT: PASS smoke') ;;
   *) usage ;;
 esac
+
+# Under UEFI the second (or capture) kernel must have found the EFI memory map and ACPI
+# again, through the linux,uefi-* properties kexkit kept in its device tree.
+if [[ $arch == aarch64 && $machine == uefi && $test != smoke ]]; then
+  required+=('KK-FIRMWARE efi=1 acpi=1')
+fi
 
 # A kernel newer than the guest's userland (KSUITE+bookworm: kernel-matrix.txt, where
 # trixie's ppc64el libc is not served): bookworm's makedumpfile 1.7.2 fails -d 31 on a
