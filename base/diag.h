@@ -23,18 +23,6 @@ struct Hex {
   int width = 0;
 };
 
-// Hex digits without the 0x: HexDigits(0xab, 4) is "00ab".
-struct HexDigits {
-  uint64_t value;
-  int width = 0;
-};
-
-// Text padded with spaces on the right to at least `width` characters: Padded("PT_LOAD", 8).
-struct Padded {
-  std::string_view text;
-  size_t width;
-};
-
 // Decimal, zero-padded to at least `width` digits: Dec(7, 2) is "07".
 struct Dec {
   uint64_t value;
@@ -57,11 +45,6 @@ inline void Append(std::string& out, char c) { out += c; }
 inline void Append(std::string& out, Hex h) {
   out += "0x";
   Digits(out, h.value, 16, h.width);
-}
-inline void Append(std::string& out, HexDigits h) { Digits(out, h.value, 16, h.width); }
-inline void Append(std::string& out, Padded p) {
-  out += p.text;
-  if (p.text.size() < p.width) out.append(p.width - p.text.size(), ' ');
 }
 inline void Append(std::string& out, Dec d) { Digits(out, d.value, 10, d.width); }
 // A bool would print as 0 or 1 and is almost always a mistake in a message.
@@ -106,12 +89,6 @@ struct Error {
     if (offset) add(Cat("at ", Hex(*offset)));
     add(what);
     return out;
-  }
-
-  // The same error, at a byte offset in its file.
-  Error At(uint64_t off) && {
-    offset = off;
-    return std::move(*this);
   }
 };
 
