@@ -71,9 +71,13 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
                label == "Kernel rodata") {
       map.kernel.push_back(r);
     }
-    if (indent == 0) map.ranges.push_back(r);
+    if (indent == 0) {
+      map.ranges.push_back(r);
+    } else if (r.type == RangeType::kReserved) {
+      map.reserved.push_back(r);
+    }
     if (map.ranges.size() > kMaxMapRanges || map.crash.size() > kMaxCrashRanges ||
-        map.kernel.size() > kMaxKernelRanges) {
+        map.kernel.size() > kMaxKernelRanges || map.reserved.size() > kMaxMapRanges) {
       return Fail(n, ":", line_no, ": more ranges than any memory map has (", kMaxMapRanges, ", ",
                   kMaxCrashRanges, " crash, ", kMaxKernelRanges, " kernel)");
     }
@@ -85,6 +89,7 @@ Result<MemoryMap> ParseIomem(std::string_view text, std::string_view name) {
   SortRanges(map.ranges);
   SortRanges(map.crash);
   SortRanges(map.kernel);
+  SortRanges(map.reserved);
   return map;
 }
 
@@ -138,6 +143,7 @@ Result<MemoryMap> ReadSystemMemoryMap(const std::string& memmap_dir,
     if (!fw) return fw;
     fw->crash = iomem->crash;
     fw->kernel = iomem->kernel;
+    fw->reserved = iomem->reserved;
     return fw;
   }
   return iomem;

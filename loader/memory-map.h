@@ -26,6 +26,8 @@ struct MemoryMap {
   std::vector<MemRange> ranges;       // firmware view, sorted by start
   std::vector<MemRange> crash;        // "Crash kernel" reservations, sorted
   std::vector<MemRange> kernel;       // "Kernel code"/"Kernel data"/"Kernel bss" (iomem only)
+  std::vector<MemRange> reserved;     // "reserved" nested in another range (iomem only; on
+                                      // arm64 the memblock reservations inside System RAM)
   std::vector<MemRange> Ram() const;  // the kRam ranges
 };
 
@@ -39,7 +41,8 @@ inline constexpr size_t kMaxCrashRanges = 16;
 inline constexpr size_t kMaxKernelRanges = 64;
 
 // /proc/iomem text. `name` is used in messages. Nested lines ("  00100000-... : Kernel
-// code") are read for the crash and kernel ranges; the top level gives `ranges`.
+// code") are read for the crash, kernel and nested reserved ranges; the top level gives
+// `ranges`.
 // What can go wrong: a malformed line, start > end, or an all-zero map (what non-root
 // readers see), each reported with the file name and line number; more ranges than the
 // bounds above.

@@ -35,7 +35,6 @@
 #include "base/elf.h"
 #include "loader/crash.h"
 #include "loader/file.h"
-#include "loader/text.h"
 
 namespace kexkit::arm64 {
 namespace {
@@ -123,36 +122,14 @@ class Arm64Loader : public load::ArchLoader {
     return {};
   }
 
-  // System RAM less the "reserved" ranges nested in it.
-  Result<void> CompleteMemoryMap(const load::Options& opt, load::MemoryMap& map) const override {
-    auto text = load::ReadTextFile(opt.iomem);
-    if (!text) return std::unexpected(text.error());
-    std::vector<MemRange> reserved;
-    std::string_view t = *text;
-    while (!t.empty()) {
-      const size_t nl = t.find('\n');
-      std::string_view line = t.substr(0, nl);
-      t.remove_prefix(nl == std::string_view::npos ? t.size() : nl + 1);
-      if (!line.starts_with(" ") || line.find(" : reserved") == std::string_view::npos) continue;
-      line = load::TrimSpace(line);
-      const size_t dash = line.find('-'), colon = line.find(" : ");
-      uint64_t start, last;
-      if (dash == std::string_view::npos || colon == std::string_view::npos || dash > colon ||
-          !load::ParseUnsigned(line.substr(0, dash), 16, &start) ||
-          !load::ParseUnsigned(line.substr(dash + 1, colon - dash - 1), 16, &last) ||
-          last < start || last == ~uint64_t{0}) {
-        continue;  // ParseIomem has read the whole file already and found it well-formed
-      }
-      reserved.push_back({start, last + 1, RangeType::kReserved});
-    }
-    std::sort(reserved.begin(), reserved.end(),
-              [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  // System RAM less the "reserved" ranges nested in it (ParseIomem read them).
+  Result<void> CompleteMemoryMap(const load::Options&, load::MemoryMap& map) const override {
     std::vector<MemRange> out;
     for (const MemRange& r : map.ranges) {
       if (r.type != RangeType::kRam) out.push_back(r);
     }
-    for (const MemRange& r : load::Subtract(map.Ram(), reserved)) out.push_back(r);
-    for (const MemRange& r : reserved) out.push_back(r);
+    for (const MemRange& r : load::Subtract(map.Ram(), map.reserved)) out.push_back(r);
+    for (const MemRange& r : map.reserved) out.push_back(r);
     std::sort(out.begin(), out.end(),
               [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
     map.ranges = std::move(out);

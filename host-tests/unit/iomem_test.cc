@@ -85,6 +85,30 @@ TEST(Iomem, TwoCrashKernelRanges) {
   EXPECT_EQ(map->kernel[0].start, 0x6c9400000u);
 }
 
+// arm64 (QEMU virt under UEFI, Debian 6.1): memblock reservations appear as "reserved"
+// lines nested in System RAM; the arm64 loader keeps its segments out of them.
+TEST(Iomem, NestedReservedRangesAreKept) {
+  constexpr char kText[] =
+      "09000000-09000fff : pl011@9000000\n"
+      "40000000-7c43ffff : System RAM\n"
+      "  40210000-4180ffff : Kernel code\n"
+      "  41810000-41ffffff : reserved\n"
+      "  40000000-401fffff : reserved\n"
+      "  70000000-7fffffff : Crash kernel\n"
+      "7c440000-7c72ffff : reserved\n"
+      "7c730000-7fbfffff : System RAM\n"
+      "  7fa00000-7fbfffff : reserved\n";
+  auto map = ParseIomem(kText, "iomem-virt");
+  ASSERT_TRUE(map.has_value()) << map.error().Line();
+  ASSERT_EQ(map->reserved.size(), 3u);  // the top-level one is a range of its own
+  EXPECT_EQ(map->reserved[0].start, 0x40000000u);
+  EXPECT_EQ(map->reserved[0].end, 0x40200000u);
+  EXPECT_EQ(map->reserved[1].start, 0x41810000u);
+  EXPECT_EQ(map->reserved[2].end, 0x7fc00000u);
+  EXPECT_EQ(map->ranges.size(), 4u);
+  EXPECT_EQ(map->crash.size(), 1u);
+}
+
 TEST(Iomem, NonRootViewIsRefused) {
   auto map = ParseIomem(Sample("iomem-nonroot.txt"), "iomem-nonroot");
   ASSERT_FALSE(map);
