@@ -6,12 +6,6 @@
 // encodings and the overflow and alignment refusals on single instructions.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <fstream>
-#include <iterator>
-#include <map>
-#include <ostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +14,7 @@
 #include "linker/link.h"
 #include "linker/object.h"
 #include "linker/reloc.h"
+#include "unit/golden-link.h"
 
 namespace {
 
@@ -29,49 +24,12 @@ using kexkit::link::Link;
 using kexkit::link::RelocatableObject;
 using kexkit::link::RelocSite;
 
-std::vector<uint8_t> Slurp(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
+using kktest::GoldenCase;
 
-// nm -P lines: "name type value [size]"; global (upper-case type) symbols only.
-std::map<std::string, uint64_t> GlobalSymbols(const std::string& path) {
-  std::map<std::string, uint64_t> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string name, type, value;
-    if (!(f >> name >> type >> value) || type.size() != 1) continue;
-    if (type[0] < 'A' || type[0] > 'Z' || type[0] == 'U' || type[0] == 'W' || type[0] == 'V') {
-      continue;
-    }
-    out[name] = std::stoull(value, nullptr, 16);
-  }
-  return out;
-}
-
-struct Case {
-  const char* stem;
-  uint64_t base;
-};
-
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.stem << " at 0x" << std::hex << c.base << std::dec;
-}
-
-std::string CaseName(const testing::TestParamInfo<Case>& info) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s_0x%llx", info.param.stem,
-                static_cast<unsigned long long>(info.param.base));
-  return buf;
-}
-
-class Arm64Golden : public testing::TestWithParam<Case> {};
+class Arm64Golden : public testing::TestWithParam<GoldenCase> {};
 
 TEST_P(Arm64Golden, MatchesGnuLd) {
-  const Case& c = GetParam();
+  const GoldenCase& c = GetParam();
   const std::string dir = KK_A64_GOLDEN_DIR;
   if (dir.empty()) GTEST_SKIP() << "no aarch64-linux-gnu toolchain at configure time";
   std::string object = dir + "/" + c.stem + (std::string(c.stem) == "narrow" ? ".o" : ".ro");
@@ -79,71 +37,29 @@ TEST_P(Arm64Golden, MatchesGnuLd) {
     object = KK_A64_PURGATORY;
     if (object.empty()) GTEST_SKIP() << "aarch64 is not in KEXKIT_PURGATORY_ARCHES";
   }
-  char base_text[32];
-  std::snprintf(base_text, sizeof(base_text), "0x%llx", static_cast<unsigned long long>(c.base));
-  const std::string golden = dir + "/" + c.stem + "-" + base_text;
-
-  bool ok = false;
-  const std::vector<uint8_t> bytes = Slurp(object, &ok);
-  ASSERT_TRUE(ok) << object;
-  const std::vector<uint8_t> expected = Slurp(golden + ".bin", &ok);
-  ASSERT_TRUE(ok) << golden << ".bin";
-
-  auto obj = RelocatableObject::Parse(bytes, object);
-  ASSERT_TRUE(obj.has_value()) << obj.error().Line();
-  EXPECT_EQ(obj->format().machine, kexkit::elf::kEmAarch64);
-  EXPECT_EQ(obj->format().cls, kexkit::link::ElfClass::k64);
-  auto image = Link(*obj, c.base);
-  ASSERT_TRUE(image.has_value()) << image.error().Line();
-
-  const auto got = image->bytes();
-  ASSERT_EQ(got.size(), expected.size()) << "PROGBITS extent differs from GNU ld's";
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (got[i] != expected[i]) {
-      std::string where = "?";
-      auto layout = kexkit::link::ComputeLayout(*obj);
-      for (size_t s = 0; layout && s < obj->sections().size(); ++s) {
-        const uint64_t off = layout->section_offset[s];
-        if (off != kexkit::link::kNotAllocated && i >= off && i < off + obj->sections()[s].size) {
-          where = kexkit::Cat(obj->sections()[s].name, "+", kexkit::Hex(i - off));
-        }
-      }
-      FAIL() << "first difference at image offset 0x" << std::hex << i << " (" << where
-             << "): kexkit 0x" << int{got[i]} << ", GNU ld 0x" << int{expected[i]};
-    }
-  }
-
-  const auto symbols = GlobalSymbols(golden + ".syms");
-  ASSERT_TRUE(symbols.contains("__kk_golden_end"));
-  EXPECT_EQ(c.base + image->mem_size(), symbols.at("__kk_golden_end"));
-  size_t checked = 0;
-  for (const auto& [name, value] : symbols) {
-    if (name == "__kk_golden_end") continue;
-    auto addr = image->SymbolAddress(name);
-    ASSERT_TRUE(addr.has_value()) << addr.error().Line();
-    EXPECT_EQ(*addr, value) << name;
-    ++checked;
-  }
-  EXPECT_GE(checked, 2u);
+  kktest::ExpectLinkMatchesGnuLd(object, kktest::GoldenStem(dir, c), c.base,
+                                 kexkit::elf::kEmAarch64, kexkit::link::ElfClass::k64, 2);
 }
 
 // The same bases as host-tests/aarch64.cmake.
 INSTANTIATE_TEST_SUITE_P(Combined, Arm64Golden,
-                         testing::Values(Case{"combined", 0x40000000}, Case{"combined", 0xfff00000},
-                                         Case{"combined", 0x8123456000}, Case{"narrow", 0x1000}),
-                         CaseName);
+                         testing::Values(GoldenCase{"combined", 0x40000000},
+                                         GoldenCase{"combined", 0xfff00000},
+                                         GoldenCase{"combined", 0x8123456000},
+                                         GoldenCase{"narrow", 0x1000}),
+                         kktest::GoldenCaseName);
 INSTANTIATE_TEST_SUITE_P(Purgatory, Arm64Golden,
-                         testing::Values(Case{"purgatory", 0x40000000},
-                                         Case{"purgatory", 0xfff00000},
-                                         Case{"purgatory", 0x8123456000}),
-                         CaseName);
+                         testing::Values(GoldenCase{"purgatory", 0x40000000},
+                                         GoldenCase{"purgatory", 0xfff00000},
+                                         GoldenCase{"purgatory", 0x8123456000}),
+                         kktest::GoldenCaseName);
 
 // The aarch64 purgatory's ABI as a loader will use it.
 TEST(Arm64Purgatory, AbiSymbols) {
   const std::string path = KK_A64_PURGATORY;
   if (path.empty()) GTEST_SKIP() << "aarch64 is not in KEXKIT_PURGATORY_ARCHES";
   bool ok = false;
-  const std::vector<uint8_t> bytes = Slurp(path, &ok);
+  const std::vector<uint8_t> bytes = kktest::Slurp(path, &ok);
   ASSERT_TRUE(ok) << path;
   auto obj = RelocatableObject::Parse(bytes, path);
   ASSERT_TRUE(obj.has_value()) << obj.error().Line();
