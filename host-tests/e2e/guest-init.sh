@@ -26,7 +26,8 @@
 #   kk.peek=ADDR|none            kdump: where the capture kernel looks for the
 #                                marker (default 0x20000, the x86 boot
 #                                command line); passed on to the capture kernel
-#   kk.lowmem=ADDR:LEN           kdump: the first kernel hashes [ADDR, ADDR+LEN)
+#   kk.lowmem=ADDR:LEN|ktext     kdump: the first kernel hashes [ADDR, ADDR+LEN)
+#                                (ktext: the first 64 KiB of its own text)
 #                                of its own memory (/proc/kcore) just before the
 #                                crash; the capture kernel must find the same bytes
 #                                there in /proc/vmcore (ppc64: the backed-up 64 KiB
@@ -161,6 +162,12 @@ first_kdump() {
   [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
   [ "$TEST" = kdump-nothing-lost ] && nothing_lost
   [ "$TEST" = kdump-hotplug ] && hotplug_and_crash "$hotplug"
+  if [ "$lowmem" = ktext ]; then
+    # The first 64 KiB of this kernel's text ("Kernel code" in /proc/iomem).
+    start=$(grep -m 1 "Kernel code" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')
+    [ -n "$start" ] || fail "no 'Kernel code' in /proc/iomem"
+    lowmem=0x$start:0x10000
+  fi
   if [ -n "$lowmem" ]; then
     # Last before the crash. The capture kernel's command line was fixed at load
     # time, so the hash reaches it through this kernel's log, which the dump holds.

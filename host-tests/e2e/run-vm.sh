@@ -239,13 +239,19 @@ case $test in
         # keeps it in the FDT, and the 64 KiB backup would not cover it anyway. The
         # backup is checked whole instead: [0x100, 64K) in the dump must be what the
         # first kernel had there ([0, 0x100) is the purgatory head kexec copies in).
-        # aarch64 backs nothing up (its capture kernel stays in the crash region): the
-        # first 64 KiB of RAM (QEMU's device tree) must reach the dump as they were.
+        # aarch64 backs nothing up (its capture kernel stays in the crash region): 64 KiB
+        # of old memory that does not change before the crash must reach the dump as
+        # they were. With QEMU's direct boot that is the first 64 KiB of RAM (QEMU's
+        # device tree). Under UEFI that memory is the running kernel's to write, so the
+        # guest takes the first 64 KiB of its own text instead (kk.lowmem=ktext).
         if [[ $arch == ppc64le ]]; then
-          extra_append="kk.peek=none kk.lowmem=0x100:0xff00${extra_append:+ $extra_append}"
+          lowmem=0x100:0xff00
+        elif [[ $machine == uefi ]]; then
+          lowmem=ktext
         else
-          extra_append="kk.peek=none kk.lowmem=0x40000000:0x10000${extra_append:+ $extra_append}"
+          lowmem=0x40000000:0x10000
         fi
+        extra_append="kk.peek=none kk.lowmem=$lowmem${extra_append:+ $extra_append}"
         kept=()
         for r in "${required[@]}"; do
           [[ $r == KK-BACKUP-MARKER-OK ]] && r=KK-BACKUP-LOWMEM-OK
