@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string>
 
 namespace kexkit {
 
@@ -43,6 +44,23 @@ bool Store(std::span<uint8_t> buf, uint64_t off, T v, Endian e) {
   if (off > buf.size() || buf.size() - off < sizeof(T)) return false;
   StoreUnchecked<T>(buf.data() + off, v, e);
   return true;
+}
+
+// Device-tree numbers: `cells` big-endian 32-bit cells as one value (the kernel's
+// of_read_number), and the reverse, appended to a property value (cells above the
+// second are zero).
+inline uint64_t LoadCells(const uint8_t* p, int cells) {
+  uint64_t v = 0;
+  for (int i = 0; i < cells; ++i) v = (v << 32) | LoadUnchecked<uint32_t>(p + 4 * i, Endian::kBig);
+  return v;
+}
+
+inline void AppendCells(std::string& out, uint64_t v, int cells) {
+  for (int i = cells - 1; i >= 0; --i) {
+    uint8_t b[4];
+    StoreUnchecked<uint32_t>(b, static_cast<uint32_t>(i >= 2 ? 0 : v >> (32 * i)), Endian::kBig);
+    out.append(reinterpret_cast<const char*>(b), 4);
+  }
 }
 
 // Little-endian helpers for x86 structures (boot_params, bzImage header).

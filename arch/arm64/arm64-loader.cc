@@ -55,13 +55,6 @@ Result<void> FdtCheck(int err, const char* what) {
   return {};
 }
 
-// Reads a property as a big-endian number of `cells` 32-bit cells.
-uint64_t Cells(const uint8_t* p, int cells) {
-  uint64_t v = 0;
-  for (int i = 0; i < cells; ++i) v = (v << 32) | LoadUnchecked<uint32_t>(p + 4 * i, Endian::kBig);
-  return v;
-}
-
 // The PL011 of /chosen stdout-path (or linux,stdout-path), by its reg: the UART the
 // running kernel's earlycon and the purgatory both write to. 0 when there is none (an
 // ACPI machine's nearly empty tree, another UART type).
@@ -83,7 +76,7 @@ uint64_t Pl011Base(const void* fdt) {
   const int ac = parent < 0 ? 2 : fdt_address_cells(fdt, parent);
   const auto* reg = static_cast<const uint8_t*>(fdt_getprop(fdt, node, "reg", &len));
   if (reg == nullptr || ac < 1 || ac > 2 || len < 4 * ac) return 0;
-  return Cells(reg, ac);
+  return LoadCells(reg, ac);
 }
 
 // The console of an ACPI machine (UEFI firmware handing Linux ACPI: its device tree has
@@ -118,7 +111,7 @@ class Arm64Loader : public load::ArchLoader {
     if (opt.noefi || opt.reuse_video_type) {
       return FailIn(opt.noefi ? "--noefi" : "--reuse-video-type", "an x86 option");
     }
-    if (opt.hotplug) return Fail("--hotplug: kdump is not implemented on aarch64 yet");
+    if (opt.hotplug) return Fail("--hotplug: not implemented on aarch64 yet");
     return {};
   }
 
@@ -311,22 +304,16 @@ class Arm64Loader : public load::ArchLoader {
 
     const int ac = fdt_address_cells(fdt, 0), sc = fdt_size_cells(fdt, 0);
     if (ac < 1 || ac > 2 || sc < 1 || sc > 2) return kDeviceTree.Fail("odd root #address-cells");
-    auto put = [&](std::vector<uint8_t>& v, uint64_t x, int cells) {
-      for (int i = cells - 1; i >= 0; --i) {
-        const uint32_t w = static_cast<uint32_t>(x >> (32 * i));
-        for (int b = 3; b >= 0; --b) v.push_back(static_cast<uint8_t>(w >> (8 * b)));
-      }
-    };
-    std::vector<uint8_t> hdr;
-    put(hdr, cs->elfcorehdr_addr, ac);
-    put(hdr, cs->elfcorehdr_memsz, sc);
+    std::string hdr;
+    AppendCells(hdr, cs->elfcorehdr_addr, ac);
+    AppendCells(hdr, cs->elfcorehdr_memsz, sc);
     // Every crash region: crashkernel=...,high comes with a low one below 4 GiB, and the
     // capture kernel takes both [arm64 early_init_dt_check_for_usable_mem_range reads
     // several ranges since Linux 5.19; the high one first, as kexec-tools orders them].
-    std::vector<uint8_t> usable;
+    std::string usable;
     for (auto it = ctx.map.crash.rbegin(); it != ctx.map.crash.rend(); ++it) {
-      put(usable, it->start, ac);
-      put(usable, it->size(), sc);
+      AppendCells(usable, it->start, ac);
+      AppendCells(usable, it->size(), sc);
     }
     const int chosen = fdt_path_offset(fdt, "/chosen");
     if (auto r = FdtCheck(chosen, "/chosen"); !r) return r;

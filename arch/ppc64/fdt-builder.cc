@@ -107,21 +107,6 @@ uint64_t Be(const void* p, int len) {
                   : LoadUnchecked<uint32_t>(b, Endian::kBig);
 }
 
-// Reads `cells` big-endian 32-bit cells as one number.
-uint64_t Cells(const uint8_t* p, int cells) {
-  uint64_t v = 0;
-  for (int i = 0; i < cells; ++i) v = (v << 32) | LoadUnchecked<uint32_t>(p + 4 * i, Endian::kBig);
-  return v;
-}
-
-void PutCells(std::string& out, uint64_t v, int cells) {
-  for (int i = cells - 1; i >= 0; --i) {
-    uint8_t b[4];
-    StoreUnchecked<uint32_t>(b, static_cast<uint32_t>(i >= 2 ? 0 : v >> (32 * i)), Endian::kBig);
-    out.append(reinterpret_cast<const char*>(b), 4);
-  }
-}
-
 // `ranges` sorted by start, overlapping and touching ranges merged, empty ones dropped
 // (the form PutClipped searches).
 std::vector<load::MemRange> SortedDisjoint(std::vector<load::MemRange> ranges) {
@@ -152,8 +137,8 @@ uint64_t PutClipped(std::string& out, uint64_t base, uint64_t end,
   for (; it != usable.end() && it->start < end; ++it) {
     const uint64_t lo = std::max(base, it->start), hi = std::min(end, it->end);
     if (lo >= hi) continue;
-    PutCells(out, lo, ac);
-    PutCells(out, hi - lo, sc);
+    AppendCells(out, lo, ac);
+    AppendCells(out, hi - lo, sc);
     ++pairs;
   }
   return pairs;
@@ -276,7 +261,7 @@ std::vector<load::MemRange> FdtBuilder::Memory() const {
     const auto* reg = static_cast<const uint8_t*>(fdt_getprop(fdt, node, "reg", &len));
     const int step = 4 * (ac + sc);
     for (int at = 0; reg != nullptr && at + step <= len; at += step) {
-      const uint64_t base = Cells(reg + at, ac), size = Cells(reg + at + 4 * ac, sc);
+      const uint64_t base = LoadCells(reg + at, ac), size = LoadCells(reg + at + 4 * ac, sc);
       if (size != 0 && base + size > base)
         out.push_back({base, base + size, load::RangeType::kRam});
     }
@@ -317,7 +302,7 @@ std::vector<load::MemRange> FdtBuilder::FirmwareReserved() const {
   int len = 0;
   const auto* rr = static_cast<const uint8_t*>(fdt_getprop(fdt, 0, "reserved-ranges", &len));
   for (int at = 0; rr != nullptr && at + 16 <= len; at += 16)
-    add(Cells(rr + at, 2), Cells(rr + at + 8, 2));
+    add(LoadCells(rr + at, 2), LoadCells(rr + at + 8, 2));
   // /reserved-memory children with a reg [DTSpec 3.5.4]. "reusable" ones are memory the
   // running kernel may hand out (CMA): not firmware's.
   const int rm = fdt_path_offset(fdt, "/reserved-memory");
@@ -330,7 +315,7 @@ std::vector<load::MemRange> FdtBuilder::FirmwareReserved() const {
         const auto* reg = static_cast<const uint8_t*>(fdt_getprop(fdt, child, "reg", &len));
         const int step = 4 * (ac + sc);
         for (int at = 0; reg != nullptr && at + step <= len; at += step)
-          add(Cells(reg + at, ac), Cells(reg + at + 4 * ac, sc));
+          add(LoadCells(reg + at, ac), LoadCells(reg + at + 4 * ac, sc));
       }
     }
   }
@@ -432,7 +417,7 @@ Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
   if (size == nullptr || len < 4 * sc) {
     return kDeviceTree.Fail(kDrconfPath, "/ibm,lmb-size: missing or shorter than #size-cells");
   }
-  d.lmb_size = Cells(size, sc);
+  d.lmb_size = LoadCells(size, sc);
   if (d.lmb_size == 0 || (d.lmb_size & (d.lmb_size - 1)) != 0) {
     return kDeviceTree.Fail(kDrconfPath, "/ibm,lmb-size: ", Hex(d.lmb_size),
                             " is not a power of two");
@@ -459,7 +444,7 @@ Result<std::optional<FdtBuilder::DrconfMemory>> FdtBuilder::Drconf() const {
     const uint8_t* e = p + 4 + 4 * cells * i;
     LmbRun run{};
     run.count = v2 ? LoadUnchecked<uint32_t>(e, Endian::kBig) : 1;
-    run.base = Cells(v2 ? e + 4 : e, ac);
+    run.base = LoadCells(v2 ? e + 4 : e, ac);
     run.flags = LoadUnchecked<uint32_t>(e + 4 * (ac + 3), Endian::kBig);
     // The run must end inside the address space (its end representable).
     if (run.count > (~uint64_t{0} - run.base) / d.lmb_size) {
@@ -504,15 +489,15 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
     const int step = 4 * (ac + sc);
     uint64_t first_base = 0;
     for (int at = 0; reg != nullptr && at + step <= len; at += step) {
-      const uint64_t base = Cells(reg + at, ac), end = base + Cells(reg + at + 4 * ac, sc);
+      const uint64_t base = LoadCells(reg + at, ac), end = base + LoadCells(reg + at + 4 * ac, sc);
       if (at == 0) first_base = base;
       PutClipped(value, base, end, usable, ac, sc);
     }
     // A node with no usable part still gets the property, with size 0: without it the
     // capture kernel would take the whole reg [kexec-tools fs2dt.c].
     if (value.empty()) {
-      PutCells(value, first_base, ac);
-      PutCells(value, 0, sc);
+      AppendCells(value, first_base, ac);
+      AppendCells(value, 0, sc);
     }
     if (auto r = Grow(value.size() + 64); !r) return r;
     node = fdt_path_offset(buf_.data(), path.c_str());
@@ -537,7 +522,7 @@ Result<void> FdtBuilder::SetUsableMemory(const std::vector<load::MemRange>& usab
       const uint64_t end = base + (*drconf)->lmb_size;  // Drconf: no run wraps
       std::string pairs;
       const uint64_t n = PutClipped(pairs, base, end, usable, ac, sc);
-      PutCells(value, n, sc);
+      AppendCells(value, n, sc);
       value += pairs;
     }
   }
