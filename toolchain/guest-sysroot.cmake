@@ -23,6 +23,7 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 set(OPENSSL_ROOT_DIR ${KEXKIT_GUEST_SYSROOT}/usr)
 set(OPENSSL_USE_STATIC_LIBS ON)
+set(ZLIB_USE_STATIC_LIBS ON)  # FindZLIB, CMake 3.24+: libz.a (the arm64 loader)
 # opensslconf.h includes <openssl/configuration.h>, which is per-architecture
 # (include/<multiarch>): the cross compiler does not search that folder by itself. Only
 # the sysroot's include folders: the host's /usr/include is amd64's. Standard include

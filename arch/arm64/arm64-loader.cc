@@ -18,8 +18,8 @@
 // written before /proc/vmcore is read (x86 and ppc64 boot through low memory they must
 // reuse; arm64 does not).
 //
-// Not done yet: gzip and EFI zboot kernels, UEFI-booted machines (the linux,uefi-*
-// properties are kept as they are, untested), --hotplug.
+// The kernel may come gzip-compressed or as an EFI zboot image (image.h Unpack). Not
+// done: --hotplug.
 #include "arch/arm64/arm64-loader.h"
 
 #include <libfdt.h>
@@ -131,7 +131,17 @@ class Arm64Loader : public load::ArchLoader {
 
   Result<void> AddSegments(LoadContext& ctx) override {
     const load::Options& opt = ctx.opt;
-    auto img = ParseImage(ctx.kernel.bytes(), opt.kernel);
+    // gzip and EFI zboot kernels: the Image inside them, owned by the plan.
+    auto unpacked = Unpack(ctx.kernel.bytes(), opt.kernel);
+    if (!unpacked) return std::unexpected(unpacked.error());
+    std::span<const uint8_t> kernel = ctx.kernel.bytes();
+    if (*unpacked) {
+      const size_t packed = kernel.size();
+      kernel = ctx.plan.Own(std::move(**unpacked));
+      ctx.plan.notes.push_back(Cat("kexkit: aarch64 kernel: ", packed, " bytes unpacked to a ",
+                                   kernel.size(), "-byte Image"));
+    }
+    auto img = ParseImage(kernel, opt.kernel);
     if (!img) return std::unexpected(img.error());
 
     // The Image: text_offset above a 2 MiB-aligned base, image_size bytes (BSS included).

@@ -1,7 +1,12 @@
 #include "arch/arm64/image.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
+#if KK_HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 #include "base/bytes.h"
 
@@ -18,9 +23,6 @@ Result<Image> ParseImage(std::span<const uint8_t> file, const std::string& name)
     return FailIn(name, file.size(), " bytes, too small to be an arm64 Image");
   }
   if (Le<uint32_t>(file, 0x38) != kImageMagic) {
-    if (file[0] == 0x1f && file[1] == 0x8b) {
-      return FailIn(name, "a gzip-compressed kernel; kexkit loads an uncompressed arm64 Image");
-    }
     return FailIn(name, "not an arm64 Image (no \"ARM\\x64\" magic at 0x38)");
   }
   Image img;
@@ -66,6 +68,133 @@ Result<Image> ParseImage(std::span<const uint8_t> file, const std::string& name)
     }
   }
   return img;
+}
+
+#if KK_HAVE_ZLIB
+const bool kHaveZlib = true;
+#else
+const bool kHaveZlib = false;
+#endif
+#if KK_HAVE_ZSTD
+const bool kHaveZstd = true;
+#else
+const bool kHaveZstd = false;
+#endif
+
+namespace {
+
+#if KK_HAVE_ZLIB
+// A gzip stream (RFC 1952), whole, into at most kMaxImage bytes.
+Result<std::vector<uint8_t>> Gunzip(std::span<const uint8_t> in, const std::string& name) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return FailIn(name, "zlib: cannot start inflate");
+  std::vector<uint8_t> out;
+  z.next_in = const_cast<Bytef*>(in.data());
+  int rc = Z_OK;
+  uint64_t fed = 0;
+  while (rc != Z_STREAM_END) {
+    if (z.avail_in == 0) {
+      const uint64_t n = std::min<uint64_t>(in.size() - fed, 1u << 30);
+      if (n == 0) break;
+      z.next_in = const_cast<Bytef*>(in.data() + fed);
+      z.avail_in = static_cast<uInt>(n);
+      fed += n;
+    }
+    if (out.size() >= kMaxImage) {
+      inflateEnd(&z);
+      return FailIn(name, "decompresses to more than 1 GiB");
+    }
+    const size_t at = out.size();
+    out.resize(std::min<uint64_t>(at + (8u << 20), kMaxImage));
+    z.next_out = out.data() + at;
+    z.avail_out = static_cast<uInt>(out.size() - at);
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.resize(out.size() - z.avail_out);
+    if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && z.avail_in != 0)) {
+      const char* why = z.msg != nullptr ? z.msg : "bad data";
+      inflateEnd(&z);
+      return FailIn(name, "gzip: ", why);
+    }
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) return FailIn(name, "gzip: the stream ends early (truncated file?)");
+  return out;
+}
+#else
+Result<std::vector<uint8_t>> Gunzip(std::span<const uint8_t>, const std::string& name) {
+  return FailIn(name, "a gzip-compressed kernel, and this kexkit was built without zlib");
+}
+#endif
+
+#if KK_HAVE_ZSTD
+Result<std::vector<uint8_t>> Unzstd(std::span<const uint8_t> in, const std::string& name) {
+  ZSTD_DStream* d = ZSTD_createDStream();
+  if (d == nullptr) return FailIn(name, "zstd: cannot start decompression");
+  std::vector<uint8_t> out;
+  ZSTD_inBuffer src{in.data(), in.size(), 0};
+  size_t rc = 1;
+  while (rc != 0) {
+    if (out.size() >= kMaxImage) {
+      ZSTD_freeDStream(d);
+      return FailIn(name, "decompresses to more than 1 GiB");
+    }
+    const size_t at = out.size();
+    out.resize(std::min<uint64_t>(at + (8u << 20), kMaxImage));
+    ZSTD_outBuffer dst{out.data() + at, out.size() - at, 0};
+    rc = ZSTD_decompressStream(d, &dst, &src);
+    out.resize(at + dst.pos);
+    if (ZSTD_isError(rc)) {
+      ZSTD_freeDStream(d);
+      return FailIn(name, "zstd: ", ZSTD_getErrorName(rc));
+    }
+    if (rc != 0 && src.pos == src.size && dst.pos < dst.size) {
+      ZSTD_freeDStream(d);
+      return FailIn(name, "zstd: the stream ends early (truncated file?)");
+    }
+  }
+  ZSTD_freeDStream(d);
+  return out;
+}
+#endif
+
+}  // namespace
+
+Result<std::optional<std::vector<uint8_t>>> Unpack(std::span<const uint8_t> file,
+                                                   const std::string& name) {
+  if (file.size() >= 2 && file[0] == 0x1f && file[1] == 0x8b) {
+    auto out = Gunzip(file, name);
+    if (!out) return std::unexpected(out.error());
+    return std::optional<std::vector<uint8_t>>(std::move(*out));
+  }
+  if (file.size() < 0x40 || file[0] != 'M' || file[1] != 'Z' ||
+      std::memcmp(file.data() + 4, "zimg", 4) != 0) {
+    return std::optional<std::vector<uint8_t>>();  // a plain Image (or not a kernel)
+  }
+  const uint64_t off = Le<uint32_t>(file, 0x08), size = Le<uint32_t>(file, 0x0c);
+  if (off > file.size() || size > file.size() - off || size == 0) {
+    return FailIn(name, "EFI zboot payload (offset ", Hex(off), ", size ", Hex(size),
+                  ") is not inside the file");
+  }
+  char comp[9] = {};
+  std::memcpy(comp, file.data() + 0x18, 8);
+  const std::span<const uint8_t> payload = file.subspan(off, size);
+  Result<std::vector<uint8_t>> out = FailIn(name, "EFI zboot: no decompressor");
+  if (std::strcmp(comp, "gzip") == 0) {
+    out = Gunzip(payload, name);
+  } else if (std::strcmp(comp, "zstd") == 0) {
+#if KK_HAVE_ZSTD
+    out = Unzstd(payload, name);
+#else
+    return FailIn(name, "EFI zboot with a zstd payload, and this kexkit was built without libzstd");
+#endif
+  } else {
+    std::string shown;
+    for (char c : std::string_view(comp)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    return FailIn(name, "EFI zboot payload compressed with '", shown,
+                  "'; kexkit reads gzip and zstd");
+  }
+  if (!out) return std::unexpected(out.error());
+  return std::optional<std::vector<uint8_t>>(std::move(*out));
 }
 
 }  // namespace kexkit::arm64

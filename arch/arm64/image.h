@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "base/diag.h"
 
@@ -27,5 +29,21 @@ struct Image {
 // text_offset's byte order and its memory needs are unknown. So is a big-endian kernel
 // on this little-endian loader, and any size that does not fit 1 GiB.
 Result<Image> ParseImage(std::span<const uint8_t> file, const std::string& name);
+
+// The kernel file as distributions ship it, made an Image:
+//   - a plain Image: nullopt (use the file itself);
+//   - gzip (1f 8b: Ubuntu's vmlinuz): inflated with zlib;
+//   - an EFI zboot image (Linux 6.1+ CONFIG_EFI_ZBOOT: "MZ" then "zimg" at 4, payload
+//     offset and size at 8 and 12, the compression's name at 0x18 [drivers/firmware/efi/
+//     libstub/zboot-header.S]; kexec-tools 2.0.27+ loads them): its gzip or zstd payload.
+// The result is checked by ParseImage like any Image. What can go wrong: a corrupt or
+// truncated stream, a payload outside the file, an unknown compression, more than
+// 1 GiB of output; one line naming the file.
+Result<std::optional<std::vector<uint8_t>>> Unpack(std::span<const uint8_t> file,
+                                                   const std::string& name);
+
+// Whether this build reads gzip (zlib) and zstd (libzstd) kernels.
+extern const bool kHaveZlib;
+extern const bool kHaveZstd;
 
 }  // namespace kexkit::arm64

@@ -4,6 +4,7 @@
 # serial console; every line meant for the runner starts with "KK-".
 #
 #   kk.test=kexec  kk.marker=M   first kernel: kexkit -l, then kexkit -e
+#   kk.kernel=F                  kexec: load F instead of /boot/kernel
 #   kk.test=kdump  kk.marker=M   first kernel: kexkit -p, then crash
 #   kk.test=kdump-nothing-lost   first kernel: kexkit -p and -l, then failed
 #                  kk.marker=M   -p and -l loads that must leave both loaded
@@ -40,6 +41,10 @@
 #   kk.hotplug=expect|control    kdump-hotplug: the capture kernel checks the
 #                                vmcore for the hot-added CPU's note and DIMM
 #                                (expect: both there; control: neither); passed on
+#   kk.makedumpfile=none         kdump: no makedumpfile at all (it cannot read this
+#                                kernel's dump): /proc/vmcore is read whole, and the
+#                                kk.lowmem hash comes as kk.lowmemsum= (taken before
+#                                the load) instead of through the dump's log
 #   kk.makedumpfile=dmesg-only   kdump: no -d 31 dump (an older makedumpfile than the
 #                                kernel needs); passed on to the capture kernel
 #   kk.cpus=N                    kexec: the second kernel must run N CPUs (its
@@ -111,9 +116,15 @@ loadopts() {
 first_kexec() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
   cpus=$(param kk.cpus)
+  kernel=$(param kk.kernel)
+  # kk.kernel=F: the same kernel packed as distributions ship it (run-vm.sh kexec-gzip).
+  if [ -n "$kernel" ]; then
+    echo "KK-INFO kernel $kernel: $(stat -c %s "$kernel") bytes, /boot/kernel $(stat -c %s /boot/kernel)"
+  fi
+  kernel=${kernel:-/boot/kernel}
   set -f
   # shellcheck disable=SC2046  # loadopts must split into words
-  run kexkit -l /boot/kernel --initrd=/boot/small.cpio.gz \
+  run kexkit -l "$kernel" --initrd=/boot/small.cpio.gz \
     --append="console=$CONSOLE panic=-1 kk.stage=second kk.marker=$MARKER${cpus:+ kk.cpus=$cpus}" $(loadopts)
   set +f
   echo "KK-INFO kexec_loaded=$(cat /sys/kernel/kexec_loaded 2>/dev/null)"
@@ -137,11 +148,26 @@ first_kdump() {
       [ -e "$drconf/$p" ] && echo "KK-INFO $p: $(od -An -tx1 -v "$drconf/$p" | tr -s ' \n' ' ' | cut -c1-400)"
     done
   fi
+  if [ "$lowmem" = ktext ]; then
+    # The first 64 KiB of this kernel's text ("Kernel code" in /proc/iomem).
+    start=$(grep -m 1 "Kernel code" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')
+    [ -n "$start" ] || fail "no 'Kernel code' in /proc/iomem"
+    lowmem=0x$start:0x10000
+  fi
+  lowmemsum=
+  if [ -n "$lowmem" ] && [ "$mdf" = none ]; then
+    # No makedumpfile to read this kernel's log out of the dump: the hash goes on the
+    # capture kernel's command line, taken before the load (the load writes only the
+    # crash region; the memory hashed does not change before the crash).
+    lowmemsum=$(vmcore-peek /proc/kcore "${lowmem%%:*}" "${lowmem#*:}" | sha256sum | cut -c1-64)
+    echo "KK-INFO lowmem $lowmem sha256 $lowmemsum"
+    [ ${#lowmemsum} = 64 ] || fail "cannot hash $lowmem of /proc/kcore"
+  fi
   set -f
   # The load's wall time, for scripts/bench (kexkit against kexec-tools in this same
   # guest): /proc/uptime has centiseconds, enough for a load of about a second.
   t0=$(cut -d' ' -f1 /proc/uptime)
-  capture_cmdline="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}${hotplug:+ kk.hotplug=$hotplug}${mdf:+ kk.makedumpfile=$mdf}"
+  capture_cmdline="console=$CONSOLE irqpoll nr_cpus=1 reset_devices panic=-1 kk.stage=capture kk.expect=$MARKER${peek:+ kk.peek=$peek}${ramtop:+ kk.ramtop=$ramtop}${covers:+ kk.covers=$covers}${lowmem:+ kk.lowmem=$lowmem}${lowmemsum:+ kk.lowmemsum=$lowmemsum}${hotplug:+ kk.hotplug=$hotplug}${mdf:+ kk.makedumpfile=$mdf}"
   # A capture kernel that finds the hot-added DIMM in ACPI would online it and run on
   # the old kernel's memory (and refuse to read it as vmcore: "ioremap on RAM"); RHEL's
   # and Fedora's kdump pass acpi_no_memhotplug for that.
@@ -162,13 +188,7 @@ first_kdump() {
   [ "$loaded" = 1 ] || fail "kexec_crash_loaded is '$loaded' after kexkit -p"
   [ "$TEST" = kdump-nothing-lost ] && nothing_lost
   [ "$TEST" = kdump-hotplug ] && hotplug_and_crash "$hotplug"
-  if [ "$lowmem" = ktext ]; then
-    # The first 64 KiB of this kernel's text ("Kernel code" in /proc/iomem).
-    start=$(grep -m 1 "Kernel code" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')
-    [ -n "$start" ] || fail "no 'Kernel code' in /proc/iomem"
-    lowmem=0x$start:0x10000
-  fi
-  if [ -n "$lowmem" ]; then
+  if [ -n "$lowmem" ] && [ -z "$lowmemsum" ]; then
     # Last before the crash. The capture kernel's command line was fixed at load
     # time, so the hash reaches it through this kernel's log, which the dump holds.
     sum=$(vmcore-peek /proc/kcore "${lowmem%%:*}" "${lowmem#*:}" | sha256sum | cut -c1-64)
@@ -385,7 +405,20 @@ capture() {
   # -l (lzo): /tmp is RAM, and the capture kernel has little of it (an
   # uncompressed -d 31 dump of an idle 1 GiB x86_64 guest is about 90 MB).
   # --message-level 6: common and error messages, no progress bars.
-  if [ "$(param kk.makedumpfile)" = dmesg-only ]; then
+  mdf=$(param kk.makedumpfile)
+  if [ "$mdf" = none ]; then
+    # This makedumpfile cannot read this kernel's dump at all: read /proc/vmcore whole
+    # instead and find the first kernel's log lines in it (the printk ring keeps them
+    # as text), the crash and kk-lowmem's hash, into /tmp/dmesg.txt for the checks below.
+    echo "KK-INFO makedumpfile skipped (kk.makedumpfile=none)"
+    echo "KK-RUN: dd if=/proc/vmcore of=/dev/null bs=1M"
+    # Every byte the core header maps must read back (no makedumpfile to do it).
+    if got=$(dd if=/proc/vmcore of=/dev/null bs=1M 2>&1); then
+      echo "KK-VMCORE-READ-OK $(echo "$got" | tail -n 1)"
+    else
+      bad="$bad vmcore-unreadable"
+    fi
+  elif [ "$mdf" = dmesg-only ]; then
     echo "KK-INFO makedumpfile -d 31 skipped (kk.makedumpfile=dmesg-only)"
   elif echo "KK-RUN: makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump" && makedumpfile -l --message-level 6 -d 31 /proc/vmcore /tmp/dump; then
     echo "KK-INFO dump bytes=$(stat -c %s /tmp/dump)"
@@ -394,8 +427,10 @@ capture() {
     bad="$bad makedumpfile-d31"
   fi
 
-  echo "KK-RUN: makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.txt"
-  if makedumpfile --message-level 6 --dump-dmesg /proc/vmcore /tmp/dmesg.txt; then
+  if [ "$mdf" = none ]; then
+    :
+  elif echo "KK-RUN: makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.txt" \
+    && makedumpfile --message-level 6 --dump-dmesg /proc/vmcore /tmp/dmesg.txt; then
     if grep -q "sysrq: Trigger a crash" /tmp/dmesg.txt; then
       echo "KK-DMESG-OK"
     else
@@ -429,9 +464,13 @@ capture() {
   fi
 
   # kk.lowmem: the first kernel logged its hash to the kernel log, which the dump holds.
-  if [ -n "$(param kk.lowmem)" ]; then
+  if [ -n "$(param kk.lowmemsum)" ]; then
+    set -- kk-lowmem "$(param kk.lowmem)" "$(param kk.lowmemsum)"
+  elif [ -n "$(param kk.lowmem)" ]; then
     # shellcheck disable=SC2046  # the log line splits into its three words
     set -- $(grep -o "kk-lowmem [^ ]* [0-9a-f]*" /tmp/dmesg.txt 2>/dev/null | tail -n 1)
+  fi
+  if [ -n "$(param kk.lowmem)" ]; then
     if [ $# != 3 ]; then
       bad="$bad no-lowmem-hash-in-dmesg"
     else

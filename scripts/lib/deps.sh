@@ -5,7 +5,7 @@
 # Host build: compilers, CMake, the libraries the loader links; qemu-user runs the
 # ppc64 SHA-256 vector crypto checks (host-tests/ppc64.cmake, ctest -L unit); clang-format
 # (Debian 12's 14) checks the sources' format (scripts.clang-format).
-KK_BUILD_PKGS=(cmake ninja-build g++ nasm binutils libssl-dev libfdt-dev
+KK_BUILD_PKGS=(cmake ninja-build g++ nasm binutils libssl-dev libfdt-dev zlib1g-dev libzstd-dev
                libgtest-dev libgmock-dev googletest libbenchmark-dev qemu-user
                clang-format)
 # Purgatory cross toolchains (i386 via Debian's i686 cross compiler: gcc-multilib

@@ -30,13 +30,15 @@ _kk_sysroot_locked() {
       ;;
     aarch64)
       debarch=arm64 triplet=aarch64-linux-gnu
-      pkgs=(libfdt-dev libfdt1 libssl-dev) libs=(libfdt.a libcrypto.a)
+      pkgs=(libfdt-dev libfdt1 libssl-dev zlib1g-dev libzstd-dev)
+      libs=(libfdt.a libcrypto.a libz.a libzstd.a)
       ;;
     *) kk_die "guest-sysroot.sh: no sysroot recipe for '$arch' (want i386, ppc64le or aarch64)" ;;
   esac
   root=$KK_CACHE/$arch/sysroot
   mkdir -p "$root"
-  if [[ -e $root/.kk-complete ]]; then return 0; fi
+  # The stamp names the packages: a cache made before a recipe gained one is redone.
+  if [[ -e $root/.kk-complete && $(<"$root/.kk-complete") == "${pkgs[*]}" ]]; then return 0; fi
   _kk_ensure_dpkg_arch "$debarch" "libssl-dev:$debarch"
   for pkg in "${pkgs[@]}"; do
     deb=$(_kk_download_deb "$pkg:$debarch")
@@ -45,7 +47,7 @@ _kk_sysroot_locked() {
   for lib in "${libs[@]}"; do
     [[ -f $root/usr/lib/$triplet/$lib ]] || kk_die "no $lib in $root/usr/lib/$triplet"
   done
-  : >"$root/.kk-complete"
+  echo "${pkgs[*]}" >"$root/.kk-complete"
 }
 
 kk_guest_sysroot() {
