@@ -1,9 +1,10 @@
 #!/bin/sh
-# run-cross-package-test.sh ARCH SOURCE WORK   (ARCH = i386 | ppc64el)
+# run-cross-package-test.sh ARCH SOURCE WORK   (ARCH = i386 | ppc64el | arm64)
 # The cross build a packager runs on an amd64 host: KK_PACKAGE_ARCH=ARCH scripts/package
 # (dpkg-buildpackage -a ARCH, lintian with no errors). Then what the packages hold:
 # both .debs are for ARCH, and kexkit's /usr/sbin/kexkit is a static ELF executable for
-# that machine (EM_386, or EM_PPC64 little-endian), with its man page and completion.
+# that machine (EM_386, EM_PPC64 little-endian, EM_AARCH64), with its man page and
+# completion.
 set -eu
 arch=$1 src=$2 work=$3
 rm -rf "$work"
@@ -33,6 +34,7 @@ done
 case $arch in
   i386) want="Class: ELF32 Data: 2's complement, little endian Machine: Intel 80386" ;;
   ppc64el) want="Class: ELF64 Data: 2's complement, little endian Machine: PowerPC64" ;;
+  arm64) want="Class: ELF64 Data: 2's complement, little endian Machine: AArch64" ;;
   *) echo "run-cross-package-test.sh: no check for '$arch'" >&2; exit 2 ;;
 esac
 got=$(readelf -h "$root/usr/sbin/kexkit" | sed -n 's/^ *\(Class\|Data\|Machine\): *\(.*\)$/\1: \2/p' | tr '\n' ' ')
