@@ -13,7 +13,8 @@
 #   kcore        the head of this host's /proc/kcore, synthetic heads; kdump-maps: a CPU
 #                list + iomem
 #   arm64-image  heads of Debian's arm64 vmlinuz from $KEXKIT_CACHE (a plain Image with
-#                the EFI stub's PE header) at three lengths
+#                the EFI stub's PE header) at three lengths, and one gzipped and in EFI
+#                zboot containers (zstd, gzip)
 #   vmlinux      synthetic ppc64 vmlinux files; fdt: QEMU's pseries tree (dumpdtb)
 #                and synthetic trees with ibm,dynamic-reconfiguration-memory
 #   every target: the regression inputs in host-tests/data/regressions/<target>-*
@@ -64,6 +65,14 @@ done
 for f in "$cache"/aarch64/root/boot/vmlinuz-*; do
   [[ -f $f ]] || continue
   for n in 64 4096 65536; do head -c "$n" "$f" >"$out/arm64-image/debian-head-$n"; done
+  # The same head packed as distributions ship kernels (kk_pack_kernel): gzip, and EFI
+  # zboot with a zstd and with a gzip payload.
+  (
+    . "$here/../../scripts/lib/mkinitramfs.sh"
+    for how in gzip zboot zboot-gzip; do
+      kk_pack_kernel "$how" "$out/arm64-image/debian-head-65536" "$out/arm64-image/head.$how"
+    done
+  )
   break
 done
 

@@ -55,26 +55,33 @@ kk_stage_small() {
 }
 
 # Packs kernel Image $2 as distributions ship it, into $3. $1:
-#   gzip   gzip -9 (Ubuntu's arm64 vmlinuz);
-#   zboot  an EFI zboot container with a zstd payload (Linux's CONFIG_EFI_ZBOOT, as
-#          Fedora's arm64 kernels come): the header of drivers/firmware/efi/libstub/
-#          zboot-header.S ("MZ", "zimg", payload offset and size, the compression's
-#          name at 0x18, LINUX_PE_MAGIC at 0x38), then the payload and its
-#          uncompressed size (le32, outside the size the header gives, as Linux's
-#          build appends it). No EFI stub: kexec reads the header and the payload only.
+#   gzip        gzip -9 (Ubuntu's arm64 vmlinuz);
+#   zboot       an EFI zboot container with a zstd payload (Linux's CONFIG_EFI_ZBOOT, as
+#               Fedora's arm64 kernels come): the header of drivers/firmware/efi/libstub/
+#               zboot-header.S ("MZ", "zimg", payload offset and size, the compression's
+#               name at 0x18, LINUX_PE_MAGIC at 0x38), then the payload and its
+#               uncompressed size (le32, outside the size the header gives, as Linux's
+#               build appends it). No EFI stub: kexec reads the header and the payload.
+#   zboot-gzip  the same with a gzip payload.
 kk_pack_kernel() {
-  local how=$1 in=$2 out=$3 payload
+  local how=$1 in=$2 out=$3 payload comp
   case $how in
     gzip) gzip -9 -n -c "$in" >"$out.tmp" ;;
-    zboot)
-      payload=$out.zst
-      zstd -q -f -c "$in" >"$payload"
+    zboot | zboot-gzip)
+      payload=$out.payload
+      if [[ $how == zboot ]]; then
+        comp=zstd
+        zstd -q -f -c "$in" >"$payload"
+      else
+        comp=gzip
+        gzip -9 -n -c "$in" >"$payload"
+      fi
       {
         printf 'MZ\0\0zimg'
         _kk_le32 64
         _kk_le32 "$(stat -c %s "$payload")"
         printf '\0%.0s' {1..8}
-        printf 'zstd'
+        printf '%s' "$comp"
         printf '\0%.0s' {1..28}
         _kk_le32 $((0x818223cd))  # LINUX_PE_MAGIC (include/linux/pe.h)
         _kk_le32 0
@@ -83,7 +90,7 @@ kk_pack_kernel() {
       } >"$out.tmp"
       rm -f "$payload"
       ;;
-    *) kk_die "kk_pack_kernel: unknown packing '$how' (gzip or zboot)" ;;
+    *) kk_die "kk_pack_kernel: unknown packing '$how' (gzip, zboot, zboot-gzip)" ;;
   esac
   mv "$out.tmp" "$out"
 }
