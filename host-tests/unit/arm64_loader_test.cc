@@ -205,6 +205,38 @@ TEST_F(Arm64Plan, KdumpChosenNamesTheHeaderAndTheCrashRegion) {
   EXPECT_EQ(kexkit::LoadUnchecked<uint16_t>(hdr->buf.data() + 18, Endian::kLittle), 183);
 }
 
+// crashkernel=512M,high: the kernel reserves the region above 4 GiB and a low one below
+// it (for DMA), both named "Crash kernel". The capture kernel must be told both, the high
+// one first as kexec-tools orders them, and every segment must land in one of them.
+TEST_F(Arm64Plan, KdumpWithHighAndLowCrashRegions) {
+  std::ofstream(dir_ + "/iomem") << "09000000-09000fff : pl011@9000000\n"
+                                    "40000000-13fffffff : System RAM\n"
+                                    "  40000000-401fffff : reserved\n"
+                                    "  40210000-4180ffff : Kernel code\n"
+                                    "  42000000-42cfffff : Kernel data\n"
+                                    "  70000000-77ffffff : Crash kernel\n"
+                                    "  100000000-11fffffff : Crash kernel\n";
+  auto arch = kexkit::arm64::MakeArm64Loader(purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(Opts(true), *arch);
+  ASSERT_TRUE(plan) << plan.error().Line();
+  for (const auto& s : plan->segments) {
+    const bool low = s.mem >= 0x70000000u && s.mem + s.memsz <= 0x78000000u;
+    const bool high = s.mem >= 0x100000000u && s.mem + s.memsz <= 0x120000000u;
+    EXPECT_TRUE(low || high) << s.what << " at 0x" << std::hex << s.mem;
+  }
+  const auto* dt = Find(*plan, "fdt");
+  ASSERT_TRUE(dt != nullptr);
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  int len = 0;
+  const auto* u = static_cast<const uint8_t*>(fdt_getprop(
+      fdt.data(), fdt_path_offset(fdt.data(), "/chosen"), "linux,usable-memory-range", &len));
+  ASSERT_TRUE(u != nullptr && len == 32) << len;
+  EXPECT_EQ(ReadCells(u, 2), 0x100000000u);
+  EXPECT_EQ(ReadCells(u + 8, 2), 0x20000000u);
+  EXPECT_EQ(ReadCells(u + 16, 2), 0x70000000u);
+  EXPECT_EQ(ReadCells(u + 24, 2), 0x8000000u);
+}
+
 TEST_F(Arm64Plan, RefusesOtherArchesOptions) {
   auto arch = kexkit::arm64::MakeArm64Loader(purgatory_);
   auto opt = Opts(false);
