@@ -133,6 +133,14 @@ first_kexec() {
   fail "kexkit -e returned"
 }
 
+# Hashes kk.lowmem's range $1 (ADDR:LEN) of this kernel's memory (/proc/kcore) into
+# $lowmemsum, and says so.
+hash_lowmem() {
+  lowmemsum=$(vmcore-peek /proc/kcore "${1%%:*}" "${1#*:}" | sha256sum | cut -c1-64)
+  echo "KK-INFO lowmem $1 sha256 $lowmemsum"
+  [ ${#lowmemsum} = 64 ] || fail "cannot hash $1 of /proc/kcore"
+}
+
 first_kdump() {
   [ -n "$MARKER" ] || fail "no kk.marker= on the command line"
   peek=$(param kk.peek)
@@ -159,9 +167,7 @@ first_kdump() {
     # No makedumpfile to read this kernel's log out of the dump: the hash goes on the
     # capture kernel's command line, taken before the load (the load writes only the
     # crash region; the memory hashed does not change before the crash).
-    lowmemsum=$(vmcore-peek /proc/kcore "${lowmem%%:*}" "${lowmem#*:}" | sha256sum | cut -c1-64)
-    echo "KK-INFO lowmem $lowmem sha256 $lowmemsum"
-    [ ${#lowmemsum} = 64 ] || fail "cannot hash $lowmem of /proc/kcore"
+    hash_lowmem "$lowmem"
   fi
   set -f
   # The load's wall time, for scripts/bench (kexkit against kexec-tools in this same
@@ -191,10 +197,8 @@ first_kdump() {
   if [ -n "$lowmem" ] && [ -z "$lowmemsum" ]; then
     # Last before the crash. The capture kernel's command line was fixed at load
     # time, so the hash reaches it through this kernel's log, which the dump holds.
-    sum=$(vmcore-peek /proc/kcore "${lowmem%%:*}" "${lowmem#*:}" | sha256sum | cut -c1-64)
-    echo "KK-INFO lowmem $lowmem sha256 $sum"
-    [ ${#sum} = 64 ] || fail "cannot hash $lowmem of /proc/kcore"
-    echo "kk-lowmem $lowmem $sum" >/dev/kmsg
+    hash_lowmem "$lowmem"
+    echo "kk-lowmem $lowmem $lowmemsum" >/dev/kmsg
   fi
   sync
   echo "KK-RUN: echo c > /proc/sysrq-trigger"
@@ -463,7 +467,8 @@ capture() {
     bad="$bad vmcore-peek"
   fi
 
-  # kk.lowmem: the first kernel logged its hash to the kernel log, which the dump holds.
+  # kk.lowmem: the first kernel logged its hash to the kernel log, which the dump holds,
+  # or (kk.makedumpfile=none) put it on this kernel's command line as kk.lowmemsum.
   if [ -n "$(param kk.lowmemsum)" ]; then
     set -- kk-lowmem "$(param kk.lowmem)" "$(param kk.lowmemsum)"
   elif [ -n "$(param kk.lowmem)" ]; then
