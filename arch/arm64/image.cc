@@ -83,6 +83,15 @@ const bool kHaveZstd = false;
 
 namespace {
 
+// Makes room for the next 8 MiB of decompressed output at the end of `out`, at most
+// kMaxImage in all; returns where it starts. Both decompressors grow their output so.
+[[maybe_unused]] Result<size_t> Grow(std::vector<uint8_t>& out, const std::string& name) {
+  if (out.size() >= kMaxImage) return FailIn(name, "decompresses to more than 1 GiB");
+  const size_t at = out.size();
+  out.resize(std::min<uint64_t>(at + (8u << 20), kMaxImage));
+  return at;
+}
+
 #if KK_HAVE_ZLIB
 // A gzip stream (RFC 1952), whole, into at most kMaxImage bytes.
 Result<std::vector<uint8_t>> Gunzip(std::span<const uint8_t> in, const std::string& name) {
@@ -100,14 +109,13 @@ Result<std::vector<uint8_t>> Gunzip(std::span<const uint8_t> in, const std::stri
       z.avail_in = static_cast<uInt>(n);
       fed += n;
     }
-    if (out.size() >= kMaxImage) {
+    const auto at = Grow(out, name);
+    if (!at) {
       inflateEnd(&z);
-      return FailIn(name, "decompresses to more than 1 GiB");
+      return std::unexpected(at.error());
     }
-    const size_t at = out.size();
-    out.resize(std::min<uint64_t>(at + (8u << 20), kMaxImage));
-    z.next_out = out.data() + at;
-    z.avail_out = static_cast<uInt>(out.size() - at);
+    z.next_out = out.data() + *at;
+    z.avail_out = static_cast<uInt>(out.size() - *at);
     rc = inflate(&z, Z_NO_FLUSH);
     out.resize(out.size() - z.avail_out);
     if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && z.avail_in != 0)) {
@@ -134,15 +142,14 @@ Result<std::vector<uint8_t>> Unzstd(std::span<const uint8_t> in, const std::stri
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   size_t rc = 1;
   while (rc != 0) {
-    if (out.size() >= kMaxImage) {
+    const auto at = Grow(out, name);
+    if (!at) {
       ZSTD_freeDStream(d);
-      return FailIn(name, "decompresses to more than 1 GiB");
+      return std::unexpected(at.error());
     }
-    const size_t at = out.size();
-    out.resize(std::min<uint64_t>(at + (8u << 20), kMaxImage));
-    ZSTD_outBuffer dst{out.data() + at, out.size() - at, 0};
+    ZSTD_outBuffer dst{out.data() + *at, out.size() - *at, 0};
     rc = ZSTD_decompressStream(d, &dst, &src);
-    out.resize(at + dst.pos);
+    out.resize(*at + dst.pos);
     if (ZSTD_isError(rc)) {
       ZSTD_freeDStream(d);
       return FailIn(name, "zstd: ", ZSTD_getErrorName(rc));
