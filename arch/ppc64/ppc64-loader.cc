@@ -51,6 +51,31 @@ std::vector<MemRange> Merge(std::vector<MemRange> v) {
   return out;
 }
 
+// A hash-MMU kernel (every big-endian ppc64 kernel by default, POWER8) on bare metal
+// maps its linear map in 16 MiB pages, and of each memory range only the whole 16 MiB
+// pages inside it [book3s64/hash_utils.c htab_bolt_mapping: "map only the possible
+// range"]. The capture kernel reads /proc/vmcore through that linear map wherever
+// memblock says memory [kernel/crash_dump.c copy_oldmem_page], so the unmapped tail of
+// a usable range (OPAL's 0x1c30000-byte runtime image on QEMU's powernv9) faults there:
+// the read fails with EFAULT. A radix kernel maps 64 KiB pages and has no such tail.
+constexpr uint64_t kHashLinearPage = 0x1000000;
+
+// Grows a firmware range the capture kernel may map to whole 16 MiB pages, each side as
+// far as the growth stays in `kept` (memory the reserve map keeps from the capture
+// kernel's allocator): never into old memory the capture kernel could hand out.
+MemRange WidenToLinearPages(MemRange r, const std::vector<MemRange>& kept) {
+  auto inside_kept = [&](uint64_t a, uint64_t b) {
+    return a >= b || load::Subtract({{a, b, RangeType::kRam}}, kept).empty();
+  };
+  const uint64_t lo = r.start & ~(kHashLinearPage - 1);
+  if (inside_kept(lo, r.start)) r.start = lo;
+  if (r.end <= ~uint64_t{0} - kHashLinearPage) {
+    const uint64_t hi = AlignUp(r.end, kHashLinearPage);
+    if (inside_kept(r.end, hi)) r.end = hi;
+  }
+  return r;
+}
+
 // The running kernel's end (/chosen/linux,kernel-end): kexec_sequence runs from the old
 // kernel's text while it copies the segments, so none may land there.
 uint64_t RunningKernelEnd(const load::Options& opt) {
@@ -233,12 +258,15 @@ class Ppc64Loader final : public load::ArchLoader {
       // RTAS, and OPAL's runtime image on PowerNV, stay usable wherever they are: the
       // capture kernel calls into them, and maps OPAL's memory console and message
       // buffers through its linear map (the reserve map keeps it from allocating there)
-      // [kexec-tools add_usable_mem_rgns for rtas and ibm,opal].
+      // [kexec-tools add_usable_mem_rgns for rtas and ibm,opal], each grown to whole
+      // 16 MiB pages inside the firmware's reserved memory (WidenToLinearPages).
       const MemRange& crash = ctx.map.crash.back();
       std::vector<MemRange> usable = {{0, crash.end, RangeType::kRam}};
-      if (rtas && rtas->start >= crash.end) usable.push_back(*rtas);
-      if (opal && opal->end > crash.end)
-        usable.push_back({std::max(opal->start, crash.end), opal->end, RangeType::kRam});
+      if (rtas && rtas->start >= crash.end) usable.push_back(WidenToLinearPages(*rtas, firmware));
+      if (opal && opal->end > crash.end) {
+        const MemRange o = WidenToLinearPages(*opal, firmware);
+        usable.push_back({std::max(o.start, crash.end), o.end, RangeType::kRam});
+      }
       if (auto r = fdt->SetUsableMemory(usable); !r) return r;
       const std::pair<uint64_t, uint64_t> keep[] = {{kBackupSize, crash.start - kBackupSize},
                                                     {backup_dst, kBackupSize},

@@ -959,15 +959,38 @@ TEST_F(Ppc64Plan, PowerNVKdumpLeavesOpalUsableToTheCaptureKernel) {
   const auto* u = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
   ASSERT_NE(u, nullptr);
   // [0, crash end) and OPAL's runtime image: the capture kernel maps OPAL's memory
-  // console at boot.
+  // console at boot. The image (0x1c30000 bytes) grows to the next 16 MiB boundary,
+  // 0x32000000, which skiboot's reserved memory covers: a hash-MMU capture kernel maps
+  // whole 16 MiB pages only, and would fault reading the tail from /proc/vmcore.
   ASSERT_EQ(len, 32);
   auto be = [&](int i) { return kexkit::LoadUnchecked<uint64_t>(u + 8 * i, Endian::kBig); };
   EXPECT_EQ(be(0), 0u);
   EXPECT_EQ(be(1), 0x18000000u);
   EXPECT_EQ(be(2), 0x30000000u);
-  EXPECT_EQ(be(3), 0x1c30000u);
+  EXPECT_EQ(be(3), 0x2000000u);
   EXPECT_TRUE(ReadParams(purgatory_, *Find(*plan, "purgatory")).flags &
               kexkit::abi::kFlagConsoleOpal);
+}
+
+// Where the firmware reserves only OPAL's image itself, the usable range stays the image:
+// growing it would give the capture kernel old memory it could allocate.
+TEST_F(Ppc64Plan, PowerNVKdumpGrowsOpalOnlyInsideReservedMemory) {
+  tree_.PowerNV(true);
+  tree_.Prop("reserved-ranges", tree_.Be64(0x30000000) + tree_.Be64(0x1c30000));
+  fs::remove_all(tree_.root() + "/reserved-memory");
+  auto opt = Opts(true);
+  auto arch = kexkit::ppc64::MakePpc64Loader(Endian::kLittle, purgatory_);
+  auto plan = kexkit::load::BuildLoadPlan(opt, *arch);
+  ASSERT_TRUE(plan) << plan.error().Line();
+  const auto* dt = Find(*plan, "device tree");
+  std::vector<uint8_t> fdt(dt->buf.begin(), dt->buf.end());
+  int len = 0;
+  const auto* u = static_cast<const uint8_t*>(Prop(fdt, "/memory@0", "linux,usable-memory", &len));
+  ASSERT_NE(u, nullptr);
+  ASSERT_EQ(len, 32);
+  auto be = [&](int i) { return kexkit::LoadUnchecked<uint64_t>(u + 8 * i, Endian::kBig); };
+  EXPECT_EQ(be(2), 0x30000000u);
+  EXPECT_EQ(be(3), 0x1c30000u);
 }
 
 TEST_F(Ppc64Plan, KdumpWithoutACrashRegionSaysSo) {
