@@ -83,10 +83,19 @@ kk_apt_update() {
     || kk_log "warning: apt-get update reported errors; going on with the lists it has"
 }
 
+# apt's package cache, kept on disk in KK_CACHE: Debian's docker images turn it off, and
+# each apt-cache call would then parse every list again (2.5 s with the four
+# architectures of the host's lists, against 0.07 s). apt rebuilds it whenever the
+# lists or dpkg's status changed.
+KK_APT_CACHE_OPTS=(-o "Dir::Cache::pkgcache=$KK_CACHE/apt/host/pkgcache.bin"
+                   -o "Dir::Cache::srcpkgcache=$KK_CACHE/apt/host/srcpkgcache.bin")
+mkdir -p "$KK_CACHE/apt/host" 2>/dev/null || true
+
 # True when apt knows a candidate for PKG (which may be arch-qualified).
 kk_apt_has_candidate() {
   local cand
-  cand=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+  cand=$(apt-cache "${KK_APT_CACHE_OPTS[@]}" policy "$1" 2>/dev/null \
+    | awk '/Candidate:/ {print $2; exit}')
   [[ -n $cand && $cand != "(none)" ]]
 }
 

@@ -53,16 +53,20 @@ _kk_arch_info() {
 
 # The host's own suite: read with the machine's apt.
 KK_HOST_SUITE=bookworm
-# Extra options of every apt-get/apt-cache call below: empty for the host's suite,
-# the private configuration (_kk_use_suite) for any other.
-_kk_apt=()
+# Extra options of every apt-get/apt-cache call below: for the host's suite only the
+# package cache file (common.sh KK_APT_CACHE_OPTS), for any other the private
+# configuration (_kk_use_suite sets _kk_apt_private=1), which keeps its own cache.
+_kk_apt=("${KK_APT_CACHE_OPTS[@]}")
+_kk_apt_private=0
 
 # Points _kk_apt at a private apt configuration for suite $1, Debian architecture
 # $2, and brings its lists up to date once (again with KK_REFRESH=1).
 _kk_use_suite() {
   local suite=$1 debarch=$2 base dir mirror key=/usr/share/keyrings/debian-archive-keyring.gpg s
-  _kk_apt=()
+  _kk_apt=("${KK_APT_CACHE_OPTS[@]}")
+  _kk_apt_private=0
   [[ $suite == "$KK_HOST_SUITE" ]] && return 0
+  _kk_apt_private=1
   case $suite in
     bullseye | bookworm | trixie | bookworm-backports | trixie-backports) ;;
     *) kk_die "unknown suite '$suite' (want bullseye, bookworm, trixie, bookworm-backports or trixie-backports)" ;;
@@ -86,6 +90,7 @@ _kk_use_suite() {
   _kk_apt=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
            -o "Dir::State::Lists=$dir/lists" -o "Dir::State::Status=$dir/status"
            -o "Dir::Cache=$dir/cache" -o "Dir::Cache::Archives=$dir/archives"
+           -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin
            -o "APT::Architecture=$debarch" -o "APT::Architectures::=$debarch"
            -o "APT::Default-Release=$suite" -o Debug::NoLocking=true)
   if [[ ${KK_REFRESH:-0} == 1 || ! -e $dir/.updated ]]; then
@@ -99,7 +104,7 @@ _kk_use_suite() {
 # for a private suite configuration, which names its architecture itself).
 _kk_ensure_dpkg_arch() {
   local debarch=$1 probe=$2
-  if ((${#_kk_apt[@]})); then
+  if ((_kk_apt_private)); then
     [[ -n $(_kk_pkg_field "$probe" Version) ]] || kk_die "apt has no candidate for $probe"
     return 0
   fi
