@@ -156,6 +156,14 @@ if(TARGET kexkit_ppc64)
   target_link_libraries(kexkit-unit-tests PRIVATE kexkit_ppc64)
   target_include_directories(kexkit-unit-tests PRIVATE ${KEXKIT_LIBFDT_INCLUDE})
   target_compile_definitions(kexkit-unit-tests PRIVATE KK_HAVE_PPC64_LOADER=1)
+  # arch/ppc64/fdt-check-full.c (the big-endian loader's fdt_check_full) under another
+  # name, tested against libfdt's own (unit/fdt_check_full_test.cc).
+  add_library(kexkit_fdt_check_full_fallback STATIC
+    ${CMAKE_SOURCE_DIR}/arch/ppc64/fdt-check-full.c)
+  target_compile_definitions(kexkit_fdt_check_full_fallback PRIVATE
+    fdt_check_full=kexkit_fallback_fdt_check_full)
+  target_include_directories(kexkit_fdt_check_full_fallback PRIVATE ${KEXKIT_LIBFDT_INCLUDE})
+  target_link_libraries(kexkit-unit-tests PRIVATE kexkit_fdt_check_full_fallback)
   if(TARGET purgatory-ppc64le)
     add_dependencies(kexkit-unit-tests purgatory-ppc64le)
   endif()

@@ -1,12 +1,34 @@
 #include "loader/segments.h"
 
+#if KEXKIT_SHA256_BUILTIN
+#include "kexkit/sha256.h"
+#else
 #include <openssl/evp.h>
+#endif
 
 #include <algorithm>
 
 namespace kexkit::load {
 namespace {
 
+#if KEXKIT_SHA256_BUILTIN
+// The purgatory's own SHA-256 (scalar path), where no libcrypto exists for the target
+// (toolchain/ppc64-linux.cmake).
+class Sha256 {
+ public:
+  Sha256() { sha256::Init(ctx_); }
+  void Update(const void* p, size_t n) { sha256::Update(ctx_, p, n); }
+  void Segment(const load::Segment& s) { Update(s.buf.data(), s.buf.size()); }
+  Digest Final() {
+    Digest d{};
+    sha256::Final(ctx_, d.data());
+    return d;
+  }
+
+ private:
+  sha256::Context ctx_;
+};
+#else
 class Sha256 {
  public:
   Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
@@ -25,6 +47,7 @@ class Sha256 {
  private:
   EVP_MD_CTX* ctx_;
 };
+#endif
 
 }  // namespace
 

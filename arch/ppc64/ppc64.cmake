@@ -12,6 +12,10 @@ if(KEXKIT_LIBFDT_INCLUDE AND KEXKIT_LIBFDT)
     ${CMAKE_CURRENT_LIST_DIR}/fdt-builder.cc
     ${CMAKE_CURRENT_LIST_DIR}/ppc64-loader.cc)
   target_link_libraries(kexkit_ppc64 PUBLIC kexkit_loader ${KEXKIT_LIBFDT})
+  # A libfdt without fdt_check.c (Linux's copy: the big-endian loader's sysroot).
+  if(KEXKIT_LIBFDT_NO_CHECK_FULL)
+    target_sources(kexkit_ppc64 PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fdt-check-full.c)
+  endif()
   target_include_directories(kexkit_ppc64 PRIVATE ${KEXKIT_LIBFDT_INCLUDE})
   set(KK_LOADER_LIBS_ppc64le kexkit_ppc64)
   set(KK_LOADER_LIBS_ppc64 kexkit_ppc64)

@@ -127,7 +127,7 @@ done
 case $arch in
   x86_64) qemu=(qemu-system-x86_64 -M pc -cpu qemu64 -m 1024) console=ttyS0 cxx=g++ ;;
   i386) qemu=(qemu-system-i386 -M pc -cpu qemu32 -m 1024) console=ttyS0 cxx=i686-linux-gnu-g++ ;;
-  ppc64le)
+  ppc64le | ppc64)
     case ${machine:-pseries} in
       pseries) qemu=(qemu-system-ppc64 -M pseries -cpu power9 -m 2048) ;;
       # skiboot.lid (qemu-system-data) is the machine's default firmware; Linux talks
@@ -138,6 +138,7 @@ case $arch in
     esac
     console=hvc0
     cxx=powerpc64le-linux-gnu-g++
+    [[ $arch == ppc64 ]] && cxx=powerpc64-linux-gnu-g++
     ;;
   # QEMU's virt board, TCG: GICv2 (TCG's default, no ITS whose LPI tables a kexec'd
   # kernel could not keep without EFI), the kernel entered at EL1 with QEMU's device tree
@@ -172,8 +173,8 @@ case $arch in
     ;;
   *) usage ;;
 esac
-[[ -z $machine || $arch == ppc64le || $arch == aarch64 ]] \
-  || kk_die "--machine is for ppc64le and aarch64 only"
+[[ -z $machine || $arch == ppc64le || $arch == ppc64 || $arch == aarch64 ]] \
+  || kk_die "--machine is for ppc64le, ppc64 and aarch64 only"
 
 # What the first kernel is told to do, and which serial lines decide the test.
 # Purgatory output is matched at a line start (after an optional CR).
@@ -265,6 +266,13 @@ case $test in
       required+=('KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK')
     fi
     case $arch in
+      # Big-endian ppc64: the C init (be/init.c) reads /proc/vmcore whole and finds the
+      # first kernel's command line, with the run's marker, in it. No makedumpfile.
+      ppc64)
+        [[ $test == kdump ]] || kk_die "$test does not run on big-endian ppc64 (kdump does)"
+        required=($'^\r?kexkit purgatory: ' 'KK-VMCORE-CLASS=64' 'KK-VMCORE-MARKER-OK'
+                  'KK-RESULT: PASS kdump')
+        ;;
       ppc64le | aarch64)
         # The marker probe reads the x86 boot command line at 0x20000; pseries
         # keeps it in the FDT, and the 64 KiB backup would not cover it anyway. The
@@ -433,7 +441,9 @@ else
   kexkit=$(abspath "$kexkit")
 fi
 
-if [[ -z $peek ]]; then
+if [[ $arch == ppc64 ]]; then
+  peek=  # the big-endian guest's init reads the dump itself (be/init.c)
+elif [[ -z $peek ]]; then
   # Built per arch from source: the guest has no compiler and the project's
   # CMake build only makes the host's. Rebuilt only when the source changes.
   case $arch in
@@ -450,7 +460,7 @@ if [[ -z $peek ]]; then
     mv "$peek.tmp.$$" "$peek"
   fi
 fi
-[[ -x $peek ]] || kk_die "vmcore-peek not executable: $peek"
+[[ $arch == ppc64 || -x $peek ]] || kk_die "vmcore-peek not executable: $peek"
 qmp_tool=
 if ((${#hotplug_cmds[@]})); then
   # The host's QMP client (host-tests/e2e/qmp.cc), rebuilt when its source changes.
@@ -464,13 +474,25 @@ if ((${#hotplug_cmds[@]})); then
   rm -f "$work/qmp.sock"
   qemu_extra=("${qemu_extra[@]//@WORK@/$work}")
 fi
-peek=$(abspath "$peek")
+[[ -z $peek ]] || peek=$(abspath "$peek")
 
-kk_fetch_kernel "$arch" "$suite"
+if [[ $arch == ppc64 ]]; then
+  # Debian ships no big-endian kernel: built from Debian's linux-source-6.1 (cached).
+  [[ $suite == bookworm ]] || kk_die "big-endian ppc64 runs only its own kernel (no --suite)"
+  # shellcheck source=scripts/lib/build-kernel-be.sh
+  . "$repo/scripts/lib/build-kernel-be.sh"
+  kk_build_kernel_be
+  KK_KERNEL_IMAGE=$KK_BE_KERNEL KK_KERNEL_VERSION=$KK_BE_KERNEL_VERSION
+else
+  kk_fetch_kernel "$arch" "$suite"
+fi
 kk_log "kernel $KK_KERNEL_VERSION ($suite): $KK_KERNEL_IMAGE"
 # The kernel's own banner proves which kernel booted: a kernel matrix test cannot pass
 # on another release's kernel.
 required+=("Linux version ${KK_KERNEL_VERSION//[.+]/[&]} ")
+if [[ $arch == ppc64 ]]; then
+  kk_mkinitramfs_be "$work" "$here/be/init.c" "$kexkit"
+else
 kk_mkinitramfs_small "$work/small.cpio.gz" "$here/guest-init.sh" "$peek"
 if [[ $test == demo-crash ]]; then
   # shellcheck source=scripts/lib/demo-guest.sh
@@ -481,6 +503,7 @@ if [[ $test == demo-crash ]]; then
 fi
 kk_mkinitramfs_main "$work/main.cpio.gz" "$work/small.cpio.gz" "$here/guest-init.sh" \
   "$kexkit" "$peek"
+fi
 [[ $test != demo-crash ]] || cat "$KK_DEMO_MAIN_OVERLAY" >>"$work/main.cpio.gz"
 # KK_E2E_MAIN_OVERLAY: one more gzip'd cpio for the first kernel's initramfs (the
 # kernel unpacks concatenated archives in order; scripts/bench adds kexec-tools so).

@@ -54,6 +54,28 @@ kk_stage_small() {
   fi
 }
 
+# The big-endian ppc64 guest (Debian has no big-endian busybox): init.c $2 built static
+# with Debian's powerpc64 cross compiler as /init, alone in $1/small.cpio.gz (the next
+# kernel's initramfs); $1/main.cpio.gz adds /bin/kexkit ($3), /boot/kernel
+# (KK_KERNEL_IMAGE) and /boot/small.cpio.gz.
+kk_mkinitramfs_be() {
+  local work=$1 src=$2 kexkit=$3 stage
+  kk_need_pkgs gcc-powerpc64-linux-gnu libc6-dev-ppc64-cross
+  stage=$work/be.stage
+  rm -rf "$stage"
+  mkdir -p "$stage/small/proc" "$stage/small/sys" "$stage/small/dev" "$stage/small/tmp"
+  powerpc64-linux-gnu-gcc -static -O2 -Wall -Wextra -s -o "$stage/small/init" "$src" \
+    || kk_die "cannot build $src for big-endian ppc64"
+  kk_pack_cpio "$stage/small" "$work/small.cpio.gz"
+  cp -a "$stage/small" "$stage/main"
+  mkdir -p "$stage/main/bin" "$stage/main/boot"
+  [[ -z $kexkit ]] || cp "$kexkit" "$stage/main/bin/kexkit"
+  cp "$KK_KERNEL_IMAGE" "$stage/main/boot/kernel"
+  cp "$work/small.cpio.gz" "$stage/main/boot/small.cpio.gz"
+  kk_pack_cpio "$stage/main" "$work/main.cpio.gz"
+  rm -rf "$stage"
+}
+
 # Packs kernel Image $2 as distributions ship it, into $3. $1:
 #   gzip        gzip -9 (Ubuntu's arm64 vmlinuz);
 #   zboot       an EFI zboot container with a zstd payload (Linux's CONFIG_EFI_ZBOOT, as
