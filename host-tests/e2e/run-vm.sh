@@ -266,11 +266,13 @@ case $test in
       required+=('KK-RAMTOP-OK' 'KK-VMCORE-COVERS-OK')
     fi
     case $arch in
-      # Big-endian ppc64: the C init (be/init.c) reads /proc/vmcore whole and finds the
-      # first kernel's command line, with the run's marker, in it. No makedumpfile.
+      # Big-endian ppc64: the C init (be/init.c) reads /proc/vmcore whole, a big-endian
+      # ELF64 core, and finds the first kernel's command line, with the run's marker, in
+      # it. No makedumpfile.
       ppc64)
         [[ $test == kdump ]] || kk_die "$test does not run on big-endian ppc64 (kdump does)"
-        required=($'^\r?kexkit purgatory: ' 'KK-VMCORE-CLASS=64' 'KK-VMCORE-MARKER-OK'
+        required=($'^\r?kexkit purgatory: ' 'KK-VMCORE-CLASS=64'
+                  'KK-INFO vmcore ELF data=big-endian' 'KK-VMCORE-MARKER-OK'
                   'KK-RESULT: PASS kdump')
         ;;
       ppc64le | aarch64)

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared helpers for kexkit's host-side scripts. Source it; it sets nothing
-# but the KK_* variables and kk_* functions below.
+# but the KK_* variables and kk_* functions below, and makes $KK_CACHE/apt/host
+# (apt's package cache, KK_APT_CACHE_OPTS).
 #
 #   KK_CACHE      download/unpack cache, ${KEXKIT_CACHE:-/var/cache/kexkit}
 #   kk_log MSG    progress to stderr (stdout stays free for results)
